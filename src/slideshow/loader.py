@@ -1,0 +1,295 @@
+"""Load a storyboard: parse safely, validate against the schema, check every media file.
+
+All problems in a file are collected and raised together as one StoryboardError.
+"""
+
+from __future__ import annotations
+
+import difflib
+import hashlib
+import types
+import typing
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from pydantic import BaseModel, ValidationError
+
+from . import schema
+from .errors import MediaError, Problem, StoryboardError
+from .media import AudioInfo, ImageInfo, probe_audio, probe_image
+from .source import Source, load_yaml
+from .transcripts import TranscriptCue, parse_transcript
+
+
+@dataclass
+class LoadedStoryboard:
+    """A valid storyboard with what was learnt about its media, ready to plan."""
+
+    path: Path
+    model: schema.Storyboard
+    source: Source
+    id: str
+    media_root: Path
+    checksum: str
+    images: dict[str, ImageInfo] = field(default_factory=dict)
+    recordings: dict[str, AudioInfo] = field(default_factory=dict)
+    transcripts: dict[str, list[TranscriptCue]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)
+
+    def resolve(self, written: str) -> Path:
+        """The file a media path of the storyboard names."""
+        return resolve_media(self.media_root, written)
+
+
+def resolve_media(media_root: Path, written: str) -> Path:
+    path = Path(written).expanduser()
+    return path if path.is_absolute() else media_root / path
+
+
+def load(path: str | Path) -> LoadedStoryboard:
+    """Read, validate and probe one storyboard file; raises StoryboardError listing every problem."""
+    path = Path(path)
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise StoryboardError([Problem(name, 1, 1, "storyboard file not found")]) from None
+    except IsADirectoryError:
+        raise StoryboardError([Problem(name, 1, 1, "this is a folder, not a storyboard")]) from None
+    except OSError as exc:
+        raise StoryboardError([Problem(name, 1, 1, f"cannot read: {exc.strerror}")]) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise StoryboardError(
+            [Problem(name, line, 1, "the file is not UTF-8 text; save it as UTF-8")]
+        ) from None
+    source, problems = load_yaml(text, name)
+    if source is None:
+        raise StoryboardError(problems)
+    if source.data is None:
+        raise StoryboardError([Problem(name, 1, 1, "the storyboard is empty")])
+    if not isinstance(source.data, dict):
+        raise StoryboardError([source.problem((), "a storyboard must be a mapping of keys")])
+
+    model = None
+    try:
+        model = schema.Storyboard.model_validate(source.data)
+    except ValidationError as exc:
+        problems += [_problem(source, error) for error in exc.errors()]
+
+    media_root = _media_root(path, source.data)
+    loaded = LoadedStoryboard(
+        path=path,
+        model=model,  # type: ignore[arg-type]  # replaced below when invalid
+        source=source,
+        id=(model.id if model and model.id else path.stem),
+        media_root=media_root,
+        checksum=hashlib.sha256(raw).hexdigest(),
+    )
+    problems += _check_media(loaded)
+    if problems:
+        raise StoryboardError(problems)
+    from .planner import check_plan  # the planner knows the timing rules
+
+    problems, warnings = check_plan(loaded)
+    loaded.warnings = warnings
+    if problems:
+        raise StoryboardError(problems)
+    return loaded
+
+
+def _media_root(path: Path, data: dict) -> Path:
+    folder = path.parent
+    root = data.get("media_root")
+    if isinstance(root, str):
+        return (folder / Path(root).expanduser()).resolve()
+    return folder.resolve()
+
+
+def _media_refs(data: dict):
+    """(path in the YAML, kind, path as written) for every media file the raw data names."""
+    segments = data.get("segments")
+    if not isinstance(segments, list):
+        return
+    for s, segment in enumerate(segments):
+        if not isinstance(segment, dict):
+            continue
+        audio = segment.get("audio")
+        if isinstance(audio, str):
+            yield ("segments", s, "audio"), "audio", audio
+        elif isinstance(audio, dict) and isinstance(audio.get("file"), str):
+            yield ("segments", s, "audio", "file"), "audio", audio["file"]
+        if isinstance(segment.get("transcript"), str):
+            yield ("segments", s, "transcript"), "transcript", segment["transcript"]
+        photos = segment.get("photos")
+        for p, photo in enumerate(photos if isinstance(photos, list) else []):
+            if isinstance(photo, str):
+                yield ("segments", s, "photos", p), "image", photo
+            elif isinstance(photo, dict) and isinstance(photo.get("file"), str):
+                yield ("segments", s, "photos", p, "file"), "image", photo["file"]
+
+
+def _check_media(loaded: LoadedStoryboard) -> list[Problem]:
+    problems = []
+    seen: set[tuple[str, str]] = set()
+    for where, kind, written in _media_refs(loaded.source.data):
+        if (kind, written) in seen:
+            continue
+        seen.add((kind, written))
+        path = loaded.resolve(written)
+        try:
+            if kind == "image":
+                loaded.images[written] = probe_image(path)
+            elif kind == "audio":
+                loaded.recordings[written] = probe_audio(path)
+            else:
+                loaded.transcripts[written] = _read_transcript(path, written)
+        except MediaError as exc:
+            what = {"image": "photo", "audio": "recording", "transcript": "transcript"}[kind]
+            problems.append(loaded.source.problem(where, f"{what} {written!r}: {exc}"))
+    return problems
+
+
+def _read_transcript(path: Path, written: str) -> list[TranscriptCue]:
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except FileNotFoundError:
+        raise MediaError("file not found") from None
+    except UnicodeDecodeError:
+        raise MediaError("not UTF-8 text; save the transcript as UTF-8") from None
+    except OSError as exc:
+        raise MediaError(f"cannot be read ({exc.strerror})") from None
+    try:
+        return parse_transcript(text, "the file")
+    except MediaError as exc:
+        raise MediaError(str(exc).replace("the file: ", "")) from None
+
+
+# --- turning pydantic's errors into messages an archivist can act on -------------------------
+
+_KINDS = {
+    "string_type": "text",
+    "float_type": "a number",
+    "float_parsing": "a number",
+    "int_type": "a whole number",
+    "int_parsing": "a whole number",
+    "int_from_float": "a whole number",
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "list_type": "a list",
+    "tuple_type": "a list of four numbers",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+    "dict_type": "a mapping of keys",
+}
+
+
+def _path(loc: tuple) -> tuple:
+    """Drop pydantic's union-branch markers so the location is a path in the YAML."""
+    return tuple(x for x in loc if isinstance(x, int) or ("[" not in x and x not in _BRANCHES))
+
+
+_BRANCHES = {"str", "float", "int", "bool", "list", "tuple", "none"}
+
+
+def _key(path: tuple) -> str:
+    for index, part in enumerate(reversed(path)):
+        if isinstance(part, str):
+            if index:
+                return f"item {path[-1] + 1} of `{part}`"
+            return f"`{part}`"
+    return "the storyboard"
+
+
+def _show(value: object) -> str:
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if value is None:
+        return "nothing"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return repr(value)
+
+
+def _problem(source: Source, error: dict) -> Problem:
+    path = _path(error["loc"])
+    kind = error["type"]
+    ctx = error.get("ctx") or {}
+    value = error.get("input")
+    if kind == "extra_forbidden":
+        key = path[-1]
+        valid = _valid_keys(path[:-1])
+        message = f"unknown key '{key}'"
+        close = difflib.get_close_matches(str(key), valid, n=1, cutoff=0.6)
+        if close:
+            message += f"; did you mean '{close[0]}'?"
+        elif valid:
+            message += f"; the keys allowed here are: {', '.join(sorted(valid))}"
+        return source.problem(path, message, key=True)
+    if kind == "missing":
+        where = path[:-1]
+        return source.problem(where, f"missing required key '{path[-1]}'", key=True)
+    if kind == "value_error":
+        message = str(ctx.get("error", error["msg"]))
+        return source.problem(path, f"{_key(path)}: {message}")
+    if kind == "literal_error":
+        expected = str(ctx.get("expected", "")).replace("'", "")
+        return source.problem(path, f"{_key(path)}: expected {expected}, got {_show(value)}")
+    if kind in ("too_short", "string_too_short"):
+        if kind == "string_too_short":
+            return source.problem(path, f"{_key(path)} must not be empty")
+        return source.problem(path, f"{_key(path)} needs at least one item")
+    if kind == "too_long":
+        return source.problem(path, f"{_key(path)}: expected {ctx.get('max_length')} items")
+    if kind in ("greater_than", "greater_than_equal", "less_than", "less_than_equal"):
+        words = {
+            "greater_than": "greater than",
+            "greater_than_equal": "at least",
+            "less_than": "less than",
+            "less_than_equal": "at most",
+        }[kind]
+        bound = next(iter(ctx.values()), "")
+        return source.problem(path, f"{_key(path)} must be {words} {bound}, got {_show(value)}")
+    if kind in _KINDS:
+        return source.problem(path, f"{_key(path)}: expected {_KINDS[kind]}, got {_show(value)}")
+    return source.problem(path, f"{_key(path)}: {error['msg']}")
+
+
+def _valid_keys(path: tuple) -> list[str]:
+    """The keys the model accepts at a path of the YAML, for 'did you mean'."""
+    annotation: object = schema.Storyboard
+    for part in path:
+        model = _unwrap(annotation)
+        if isinstance(part, int):
+            args = [a for a in typing.get_args(model) if a is not type(None)]
+            annotation = args[0] if args else None
+        elif isinstance(model, type) and issubclass(model, BaseModel):
+            fields = {(f.alias or n): f for n, f in model.model_fields.items()}
+            if part not in fields:
+                return []
+            annotation = fields[part].annotation
+        else:
+            return []
+    model = _unwrap(annotation)
+    if isinstance(model, type) and issubclass(model, BaseModel):
+        return [(f.alias or n) for n, f in model.model_fields.items()]
+    return []
+
+
+def _unwrap(annotation: object) -> object:
+    """Optional[X] and Annotated[X, ...] to X."""
+    while True:
+        origin = typing.get_origin(annotation)
+        if origin is typing.Annotated:
+            annotation = typing.get_args(annotation)[0]
+        elif origin in (typing.Union, types.UnionType):
+            args = [a for a in typing.get_args(annotation) if a is not type(None)]
+            if len(args) != 1:
+                return annotation
+            annotation = args[0]
+        else:
+            return annotation

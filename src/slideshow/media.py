@@ -1,0 +1,104 @@
+"""Probing media without decoding them whole: image headers and audio stream parameters."""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from fractions import Fraction
+from pathlib import Path
+
+import av
+from PIL import Image
+
+from .errors import MediaError
+
+# Larger images are refused as possible decompression bombs: 250 megapixels is a 600 dpi scan of
+# a 26 x 24 inch poster, beyond any photograph an archive digitises for the web.
+MAX_IMAGE_PIXELS = 250_000_000
+Image.MAX_IMAGE_PIXELS = None  # we check the limit ourselves, with a message that says why
+
+_ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
+
+
+@dataclass(frozen=True)
+class ImageInfo:
+    width: int  # as displayed, after EXIF orientation
+    height: int
+    format: str
+    mode: str
+
+
+@dataclass(frozen=True)
+class AudioInfo:
+    duration: Fraction  # seconds
+    sample_rate: int
+    channels: int
+    codec: str
+
+
+def probe_image(path: Path) -> ImageInfo:
+    """Read an image's header; raises MediaError if it is not an image Pillow can read."""
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            with Image.open(path) as image:
+                width, height = image.size
+                orientation = image.getexif().get(0x0112, 1)
+                info = ImageInfo(width, height, image.format or "?", image.mode)
+    except FileNotFoundError as exc:
+        raise MediaError("file not found") from exc
+    except PermissionError as exc:
+        raise MediaError("the file cannot be read (permission denied)") from exc
+    except IsADirectoryError as exc:
+        raise MediaError("this is a folder, not an image file") from exc
+    except (Image.UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+        raise MediaError(f"not an image that can be read ({_reason(exc)})") from exc
+    if width * height > MAX_IMAGE_PIXELS:
+        raise MediaError(
+            f"the image is {width}x{height} ({width * height / 1e6:.0f} megapixels), above the "
+            f"limit of {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels; scale it down first"
+        )
+    if width < 1 or height < 1:
+        raise MediaError("the image has no pixels")
+    if orientation in _ROTATED:
+        return ImageInfo(height, width, info.format, info.mode)
+    return info
+
+
+def probe_audio(path: Path) -> AudioInfo:
+    """Find the first audio stream and its exact duration; raises MediaError if there is none."""
+    if not path.exists():
+        raise MediaError("file not found")
+    if path.is_dir():
+        raise MediaError("this is a folder, not a recording")
+    try:
+        with av.open(str(path)) as container:
+            streams = container.streams.audio
+            if not streams:
+                raise MediaError("the file holds no audio stream")
+            stream = streams[0]
+            if stream.duration is not None and stream.time_base is not None:
+                duration = Fraction(stream.duration) * stream.time_base
+            elif container.duration is not None:
+                duration = Fraction(container.duration, av.time_base)
+            else:
+                raise MediaError("the recording's length cannot be read")
+            rate = stream.codec_context.sample_rate
+            channels = stream.codec_context.channels
+            codec = stream.codec_context.name
+    except MediaError:
+        raise
+    except PermissionError as exc:
+        raise MediaError("the file cannot be read (permission denied)") from exc
+    except (av.FFmpegError, OSError, ValueError) as exc:
+        raise MediaError(f"not a recording that can be read ({_reason(exc)})") from exc
+    if duration <= 0 or not rate:
+        raise MediaError("the recording is empty")
+    return AudioInfo(duration, rate, channels, codec)
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc).strip()
+    if ": '" in text:  # PyAV appends the path, which the caller names already
+        text = text.split(": '")[0]
+    return text or type(exc).__name__

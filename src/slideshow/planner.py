@@ -1,0 +1,355 @@
+"""The planner: a loaded storyboard becomes a Timeline in whole frames, by the contract's rules.
+
+Pure: it reads only the validated model and the probed media facts, and decodes nothing.
+Every time is rounded to a frame once, here.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import replace
+from fractions import Fraction
+
+from .errors import Problem, StoryboardError
+from .loader import LoadedStoryboard
+from .timecode import format_time
+from .timeline import AudioClip, Chapter, Cue, Look, Motion, Shot, Timeline, Transition
+
+# YouTube turns a description's timestamps into chapters only when these hold.
+YOUTUBE_MIN_CHAPTERS = 3
+YOUTUBE_MIN_CHAPTER_SECONDS = 10
+
+
+def plan(loaded: LoadedStoryboard) -> Timeline:
+    """The Timeline of a loaded storyboard; raises StoryboardError if its times cannot be met."""
+    timeline, problems, _ = _Planner(loaded).run()
+    if problems:
+        raise StoryboardError(problems)
+    return timeline
+
+
+def check_plan(loaded: LoadedStoryboard) -> tuple[list[Problem], list[Problem]]:
+    """(errors, warnings) of planning this storyboard."""
+    _, problems, warnings = _Planner(loaded).run()
+    return problems, warnings
+
+
+def to_frames(seconds: Fraction, fps: Fraction) -> int:
+    """Round half up, so a time exactly between two frames always lands on the later one."""
+    return math.floor(Fraction(seconds) * fps + Fraction(1, 2))
+
+
+class _Planner:
+    def __init__(self, loaded: LoadedStoryboard):
+        self.loaded = loaded
+        self.model = loaded.model
+        self.fps = self.model.video.frame_rate
+        self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
+        self.shots: list[Shot] = []
+        self.audio: list[AudioClip] = []
+        self.captions: list[Cue] = []
+        self.chapters: list[Chapter] = []
+        self.chapter_paths: list[tuple] = []
+        self.cursor = 0
+
+    def frames(self, seconds: Fraction) -> int:
+        return to_frames(seconds, self.fps)
+
+    def error(self, path: tuple, message: str) -> None:
+        self.problems.append(self.loaded.source.problem(path, message))
+
+    def warn(self, path: tuple, message: str) -> None:
+        self.warnings.append(self.loaded.source.problem(path, "warning: " + message))
+
+    def run(self) -> tuple[Timeline, list[Problem], list[Problem]]:
+        model = self.model
+        if model.intro:
+            length = self.frames(model.intro.duration)
+            if length < 1:
+                self.error(("intro", "duration"), "the intro needs a duration of at least a frame")
+            self._card("title", length, model.intro.title or model.title, model.intro.subtitle)
+        for s, segment in enumerate(model.segments):
+            self._segment(s, segment)
+        if model.outro:
+            length = self.frames(model.outro.duration)
+            if length < 1:
+                self.error(("outro", "duration"), "the outro needs a duration of at least a frame")
+            self._card("credits", length, model.outro.title, None, tuple(model.credits))
+        shots = self._transitions()
+        self._chapter_warnings()
+        look = Look(
+            width=model.video.width,
+            height=model.video.height,
+            quality=model.video.quality,
+            loudness=None if model.loudness == "off" else float(model.loudness),
+            font=model.style.font,
+            caption_position=model.style.caption_position,
+            background=model.style.background,
+        )
+        timeline = Timeline(
+            id=self.loaded.id,
+            title=model.title,
+            fps=self.fps,
+            frames=self.cursor,
+            look=look,
+            shots=tuple(shots),
+            audio=tuple(self.audio),
+            captions=tuple(self.captions),
+            chapters=tuple(self._chapters()),
+            description=model.description,
+            language=model.language,
+            credits=tuple(model.credits),
+        )
+        return timeline, self.problems, self.warnings
+
+    def _card(self, kind, length, title, subtitle, lines=()):
+        defaults = self.model.defaults
+        kind = defaults.transition if self.shots else "cut"
+        transition = Transition(kind, self.frames(defaults.transition_duration))
+        self.shots.append(
+            Shot(
+                index=len(self.shots),
+                start=self.cursor,
+                end=self.cursor + max(length, 1),
+                kind=kind,
+                transition=transition,
+                title=title,
+                subtitle=subtitle,
+                lines=lines,
+            )
+        )
+        self.cursor += max(length, 1)
+
+    def _segment(self, s: int, segment) -> None:
+        path = ("segments", s)
+        start_frame = self.cursor
+        if segment.title:
+            self.chapters.append(Chapter(start_frame, segment.title))
+            self.chapter_paths.append(path + ("title",))
+        if segment.audio:
+            lengths = self._timed_photos(s, segment)
+        else:
+            lengths = []
+            for p, photo in enumerate(segment.photos):
+                if photo.at is not None:
+                    self.error(
+                        path + ("photos", p, "at"),
+                        f"photo {photo.file!r}: `at` needs a recording in the segment; "
+                        "use `duration` in a segment without audio",
+                    )
+                seconds = photo.duration or self.model.defaults.photo_duration
+                lengths.append(self.frames(seconds))
+        for p, (photo, length) in enumerate(zip(segment.photos, lengths)):
+            if length < self.fps:
+                shown = format(float(length / self.fps), ".2f")
+                self.error(
+                    path + ("photos", p),
+                    f"photo {photo.file!r} would be shown for only {shown} s; "
+                    "a photo needs at least one second",
+                )
+            self._photo_shot(s, p, photo, max(length, 1))
+        if segment.audio and segment.transcript:
+            self._transcript(s, segment, start_frame)
+
+    def _timed_photos(self, s: int, segment) -> list[int]:
+        """Shot lengths of a segment paced by its recording (timing rule 2)."""
+        path = ("segments", s)
+        audio = segment.audio
+        info = self.loaded.recordings[audio.file]
+        start = audio.start or Fraction(0)
+        end = audio.end if audio.end is not None else info.duration
+        recorded = format_time(info.duration)
+        if start >= info.duration:
+            self.error(
+                path + ("audio", "start"),
+                f"`start` {format_time(start)} is past the end of {audio.file!r} ({recorded})",
+            )
+            end = start + 1
+        elif end > info.duration + Fraction(1, 1000):
+            self.error(
+                path + ("audio", "end"),
+                f"`end` {format_time(end)} is past the end of {audio.file!r} ({recorded})",
+            )
+        total = max(self.frames(end - start), 1)
+        self.audio.append(
+            AudioClip(
+                segment=s,
+                start=self.cursor,
+                frames=total,
+                file=str(self.loaded.resolve(audio.file)),
+                source=audio.file,
+                source_start=start,
+                fade_in=min(self.frames(audio.fade_in), total // 2),
+                fade_out=min(self.frames(audio.fade_out), total - total // 2),
+            )
+        )
+        # Anchors: the frame (relative to the segment) where each stretch begins.
+        anchors = [0]
+        previous = start
+        for p, photo in enumerate(segment.photos):
+            if photo.at is None:
+                continue
+            where = path + ("photos", p, "at")
+            label = f"photo {photo.file!r}: `at` {format_time(photo.at)}"
+            if not start <= photo.at < end:
+                self.error(
+                    where,
+                    f"{label} is outside the segment's recording "
+                    f"({format_time(start)} to {format_time(end)})",
+                )
+                continue
+            if p == 0:
+                if self.frames(photo.at - start) != 0:
+                    self.error(
+                        where,
+                        f"{label}: the first photo always starts with the segment at "
+                        f"{format_time(start)}; remove its `at` or put a photo before it",
+                    )
+                continue
+            if photo.at <= previous:
+                self.error(where, f"{label} comes before the photo listed above it")
+                continue
+            previous = photo.at
+            anchors.append(self.frames(photo.at - start))
+        # Group photos into stretches starting at each anchored photo.
+        groups: list[list[int]] = [[]]
+        for p, photo in enumerate(segment.photos):
+            if p and photo.at is not None and len(groups) < len(anchors):
+                groups.append([])
+            groups[-1].append(p)
+        bounds = anchors[: len(groups)] + [total]
+        lengths = [0] * len(segment.photos)
+        for g, members in enumerate(groups):
+            self._share(s, segment, members, bounds[g + 1] - bounds[g], lengths)
+        return lengths
+
+    def _share(self, s, segment, members, stretch: int, lengths: list[int]) -> None:
+        fixed = {
+            p: self.frames(segment.photos[p].duration)
+            for p in members
+            if segment.photos[p].duration is not None
+        }
+        flexible = [p for p in members if p not in fixed]
+        needed = sum(fixed.values())
+        stretch_s = format(float(stretch / self.fps), "g")
+        if needed > stretch:
+            first = next(iter(fixed))
+            self.error(
+                ("segments", s, "photos", first, "duration"),
+                f"photo {segment.photos[first].file!r}: the fixed durations here add up to "
+                f"{float(needed / self.fps):g} s, but this stretch of the recording lasts "
+                f"{stretch_s} s",
+            )
+            return
+        if not flexible:
+            if needed < stretch:
+                last = members[-1]
+                self.error(
+                    ("segments", s, "photos", last),
+                    f"photo {segment.photos[last].file!r}: the photos of this stretch last "
+                    f"{float(needed / self.fps):g} s, but the recording runs {stretch_s} s until "
+                    "the next `at` or the segment's end; remove one `duration` so that photo "
+                    "fills the rest",
+                )
+        base, extra = divmod(stretch - needed, len(flexible)) if flexible else (0, 0)
+        for p in members:
+            lengths[p] = fixed.get(p, 0)
+        for i, p in enumerate(flexible):
+            lengths[p] = base + (1 if i < extra else 0)
+
+    def _photo_shot(self, s: int, p: int, photo, length: int) -> None:
+        defaults = self.model.defaults
+        motion = photo.motion or defaults.motion
+        kind = photo.transition or defaults.transition
+        if not self.shots:
+            kind = "cut"
+        transition_seconds = photo.transition_duration or defaults.transition_duration
+        frames = 0 if kind == "cut" else self.frames(transition_seconds)
+        shot = Shot(
+            index=len(self.shots),
+            start=self.cursor,
+            end=self.cursor + length,
+            kind="photo",
+            transition=Transition(kind, frames),
+            segment=s,
+            photo=photo.file,
+            file=str(self.loaded.resolve(photo.file)),
+            caption=photo.caption,
+            fit=photo.fit or defaults.fit,
+            motion=Motion(motion.type, motion.from_, motion.to),
+        )
+        self.shots.append(shot)
+        if photo.caption and not self.model.segments[s].transcript:
+            self.captions.append(Cue(shot.start, shot.end, photo.caption))
+        self.cursor += length
+
+    def _transcript(self, s: int, segment, start_frame: int) -> None:
+        audio = segment.audio
+        start = audio.start or Fraction(0)
+        clip = self.audio[-1]
+        for cue in self.loaded.transcripts[segment.transcript]:
+            lo = max(cue.start, start)
+            hi = cue.end if audio.end is None else min(cue.end, audio.end)
+            if hi <= lo:
+                continue
+            first = start_frame + self.frames(lo - start)
+            last = min(start_frame + self.frames(hi - start), start_frame + clip.frames)
+            if last > first:
+                self.captions.append(Cue(first, last, cue.text))
+
+    def _transitions(self) -> list[Shot]:
+        """Clamp each transition so it takes at most half of either neighbouring shot."""
+        shots = list(self.shots)
+        for i in range(1, len(shots)):
+            shot, before = shots[i], shots[i - 1]
+            t = shot.transition
+            if t.kind == "cut" or t.frames == 0:
+                shots[i] = replace(shot, transition=Transition("cut", 0))
+                continue
+            # At most half of each neighbour, so transitions never overlap one another.
+            limit = 2 * min(before.frames // 2, shot.frames // 2)
+            if t.frames > limit:
+                if shot.kind == "photo":
+                    self.warn(
+                        ("segments", shot.segment, "photos", self._photo_index(shot)),
+                        f"photo {shot.photo!r}: the {t.kind} is shortened to "
+                        f"{float(limit / self.fps):.2f} s to fit between its neighbours",
+                    )
+                t = Transition(t.kind, limit)
+            shots[i] = replace(shot, transition=t)
+        return shots
+
+    def _photo_index(self, shot: Shot) -> int:
+        count = sum(1 for x in self.shots[: shot.index] if x.segment == shot.segment)
+        return count
+
+    def _chapters(self) -> list[Chapter]:
+        chapters = list(self.chapters)
+        if chapters and chapters[0].start != 0:
+            name = (self.model.intro.title if self.model.intro else None) or self.model.title
+            chapters.insert(0, Chapter(0, name))
+        return chapters
+
+    def _chapter_warnings(self) -> None:
+        chapters = self._chapters()
+        if not chapters:
+            return
+        if len(chapters) < YOUTUBE_MIN_CHAPTERS:
+            self.warn(
+                self.chapter_paths[0],
+                f"YouTube shows chapters only when there are at least {YOUTUBE_MIN_CHAPTERS}; "
+                f"this storyboard has {len(chapters)}",
+            )
+        ends = [c.start for c in chapters[1:]] + [self.cursor]
+        paths = dict(zip(map(id, self.chapters), self.chapter_paths))
+        for chapter, end in zip(chapters, ends):
+            if end - chapter.start < YOUTUBE_MIN_CHAPTER_SECONDS * self.fps:
+                path = paths.get(
+                    id(chapter), ("intro", "title") if self.model.intro else ("title",)
+                )
+                self.warn(
+                    path,
+                    f"the chapter {chapter.title!r} lasts under "
+                    f"{YOUTUBE_MIN_CHAPTER_SECONDS} s; YouTube ignores chapters that short",
+                )

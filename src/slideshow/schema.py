@@ -1,0 +1,324 @@
+"""The storyboard format as a typed model: the one source of validation, defaults and JSON Schema.
+
+Every class mirrors a mapping of STORYBOARD.md; a docstring or description on each field is what
+editors show when completing a storyboard.
+"""
+
+from __future__ import annotations
+
+import re
+from fractions import Fraction
+from typing import Annotated, Literal
+
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    field_validator,
+    model_validator,
+)
+
+from .timecode import parse_time
+
+TIME_JSON_SCHEMA = {
+    "anyOf": [
+        {"type": "number", "minimum": 0},
+        {
+            "type": "string",
+            "pattern": r"^\s*(?:(?:\d+:)?\d{1,2}:)?\d+(?:\.\d+)?\s*$",
+        },
+    ],
+    "description": 'seconds (12, 12.5) or a quoted timecode ("M:SS", "H:MM:SS.mmm")',
+}
+
+Time = Annotated[
+    Fraction,
+    BeforeValidator(parse_time),
+    PlainSerializer(float, return_type=float),
+    WithJsonSchema(TIME_JSON_SCHEMA),
+]
+
+Fit = Literal["contain", "cover"]
+TransitionKind = Literal["cut", "crossfade", "fade"]
+Quality = Literal["draft", "standard", "master"]
+Rect = Annotated[
+    tuple[
+        Annotated[float, Field(ge=0, le=1)],
+        Annotated[float, Field(ge=0, le=1)],
+        Annotated[float, Field(gt=0, le=1)],
+        Annotated[float, Field(gt=0, le=1)],
+    ],
+    Field(description="x, y, width, height as fractions of the photo (0..1)"),
+]
+
+_COLOUR = re.compile(r"^#[0-9a-fA-F]{6}$")
+_SIZE = re.compile(r"^(\d+)x(\d+)$")
+_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+def _file_shorthand(value: object) -> object:
+    return {"file": value} if isinstance(value, str) else value
+
+
+class Motion(Model):
+    """How the camera moves over a photo."""
+
+    type: Literal["none", "kenburns"] = "none"
+    from_: Rect | None = Field(None, alias="from", description="framing at the start of the shot")
+    to: Rect | None = Field(None, description="framing at the end of the shot")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        return {"type": value} if isinstance(value, str) else value
+
+    @model_validator(mode="after")
+    def _rects(self) -> Motion:
+        if self.type == "none" and (self.from_ or self.to):
+            raise ValueError("`from` and `to` need `type: kenburns`")
+        if (self.from_ is None) != (self.to is None):
+            raise ValueError("give both `from` and `to`, or neither")
+        for name, rect in (("from", self.from_), ("to", self.to)):
+            if rect and (rect[0] + rect[2] > 1.0001 or rect[1] + rect[3] > 1.0001):
+                raise ValueError(
+                    f"the `{name}` rectangle {list(rect)} reaches outside the photo: "
+                    "x + w and y + h must be at most 1"
+                )
+        return self
+
+
+class Photo(Model):
+    """A photograph shown while the segment plays."""
+
+    file: str = Field(description="path of the image, relative to media_root")
+    caption: str | None = Field(None, description="burned in and written to the caption files")
+    at: Time | None = Field(None, description="position in the recording where it appears")
+    duration: Time | None = Field(None, description="how long it is shown, in seconds")
+    fit: Fit | None = None
+    motion: Motion | None = None
+    transition: TransitionKind | None = Field(None, description="how this photo comes in")
+    transition_duration: Time | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        return _file_shorthand(value)
+
+
+class Audio(Model):
+    """A stretch of a recording."""
+
+    file: str
+    start: Time | None = Field(None, description="position in the recording; default its start")
+    end: Time | None = Field(None, description="position in the recording; default its end")
+    fade_in: Time = Fraction(1, 2)
+    fade_out: Time = Fraction(1)
+
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, value: object) -> object:
+        return _file_shorthand(value)
+
+    @model_validator(mode="after")
+    def _order(self) -> Audio:
+        if self.start is not None and self.end is not None and self.end <= self.start:
+            raise ValueError("`end` must come after `start`")
+        return self
+
+
+class Segment(Model):
+    """One stretch of the compilation: a recording (or silence) and the photos shown with it."""
+
+    title: str | None = Field(None, description="becomes a chapter")
+    audio: Audio | None = None
+    transcript: str | None = Field(None, description="WebVTT or SRT file, times in the recording")
+    photos: list[Photo] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _transcript_needs_audio(self) -> Segment:
+        if self.transcript and self.audio is None:
+            raise ValueError("a `transcript` needs `audio` in the same segment")
+        return self
+
+
+class Video(Model):
+    size: str = Field("1920x1080", description="WIDTHxHEIGHT, even numbers")
+    fps: float = Field(30, gt=0, le=120)
+    quality: Quality = "standard"
+
+    @field_validator("size")
+    @classmethod
+    def _size(cls, value: str) -> str:
+        match = _SIZE.match(value.strip())
+        if not match:
+            raise ValueError(f"expected WIDTHxHEIGHT such as 1920x1080, got {value!r}")
+        width, height = int(match[1]), int(match[2])
+        if width % 2 or height % 2:
+            raise ValueError(f"width and height must be even numbers, got {value!r}")
+        if not (64 <= width <= 7680 and 64 <= height <= 4320):
+            raise ValueError(f"the size must be between 64x64 and 7680x4320, got {value!r}")
+        return f"{width}x{height}"
+
+    @property
+    def width(self) -> int:
+        return int(self.size.split("x")[0])
+
+    @property
+    def height(self) -> int:
+        return int(self.size.split("x")[1])
+
+    @property
+    def frame_rate(self) -> Fraction:
+        """NTSC rates written as 29.97 and friends mean their exact 1000/1001 forms."""
+        for nominal in (24, 30, 60):
+            if abs(self.fps - nominal * 1000 / 1001) < 0.006:
+                return Fraction(nominal * 1000, 1001)
+        return Fraction(self.fps).limit_denominator(1001)
+
+
+class Style(Model):
+    font: str = Field("DejaVu Sans", description="a font family name or a .ttf/.otf file")
+    caption_position: Literal["bottom", "top"] = "bottom"
+    background: str = Field("blur", description='blur | black | "#rrggbb"')
+
+    @field_validator("background")
+    @classmethod
+    def _background(cls, value: str) -> str:
+        if value in ("blur", "black") or _COLOUR.match(value):
+            return value
+        raise ValueError(f'expected blur, black or a colour such as "#1a1a1a", got {value!r}')
+
+
+class Defaults(Model):
+    fit: Fit = "contain"
+    motion: Motion = Motion()
+    transition: TransitionKind = "crossfade"
+    transition_duration: Time = Fraction(1)
+    photo_duration: Time = Fraction(6)
+
+
+class Intro(Model):
+    title: str | None = Field(None, description="default: the storyboard title")
+    subtitle: str | None = None
+    duration: Time = Fraction(5)
+
+
+class Outro(Model):
+    title: str | None = Field(None, description="heading of the closing card")
+    duration: Time = Fraction(8)
+
+
+class YouTube(Model):
+    title: str | None = Field(None, description="default: the storyboard title")
+    privacy: Literal["private", "unlisted", "public"] = "private"
+    tags: list[str] = Field(default_factory=list)
+    category: int = Field(27, description="YouTube category id; 27 is Education")
+    playlist: str | None = None
+    made_for_kids: bool = False
+    publish_at: str | None = Field(None, description="ISO 8601; only with privacy private")
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str | None) -> str | None:
+        if value is not None:
+            _youtube_text(value, "title")
+            if len(value) > 100:
+                raise ValueError(
+                    f"a YouTube title has at most 100 characters, this has {len(value)}"
+                )
+        return value
+
+    @field_validator("tags")
+    @classmethod
+    def _tags(cls, value: list[str]) -> list[str]:
+        for tag in value:
+            _youtube_text(tag, "tag")
+        # YouTube counts a tag with a space as if it were quoted, and a comma between tags.
+        total = sum(len(t) + (2 if " " in t else 0) for t in value) + max(len(value) - 1, 0)
+        if total > 500:
+            raise ValueError(f"YouTube allows 500 characters of tags, these count {total}")
+        return value
+
+    @model_validator(mode="after")
+    def _schedule(self) -> YouTube:
+        if self.publish_at and self.privacy != "private":
+            raise ValueError("`publish_at` works only with `privacy: private`")
+        return self
+
+
+class Publish(Model):
+    youtube: YouTube | None = None
+
+
+class Storyboard(Model):
+    """A compilation: recordings, the photographs shown with them, captions and credits."""
+
+    title: str = Field(min_length=1)
+    id: str | None = Field(None, description="names every output file; default: the file name")
+    description: str | None = None
+    language: str = Field("en", description="BCP-47 language tag")
+    credits: list[str] = Field(default_factory=list)
+    media_root: str | None = Field(None, description="folder that relative media paths start from")
+    video: Video = Video()
+    loudness: float | Literal["off"] = Field(
+        -16, description="target integrated loudness in LUFS, or off"
+    )
+    style: Style = Style()
+    defaults: Defaults = Defaults()
+    intro: Intro | None = None
+    outro: Outro | None = None
+    publish: Publish | None = None
+    segments: list[Segment] = Field(min_length=1)
+
+    @field_validator("id")
+    @classmethod
+    def _id(cls, value: str | None) -> str | None:
+        if value is not None and not _ID.match(value):
+            raise ValueError(
+                f"an id may hold letters, digits, '.', '_' and '-' only, got {value!r}"
+            )
+        return value
+
+    @field_validator("loudness", mode="before")
+    @classmethod
+    def _loudness(cls, value: object) -> object:
+        if value is False or value == "off":  # YAML reads a bare `off` as false
+            return "off"
+        if isinstance(value, (int, float)) and not isinstance(value, bool):
+            if not -70 <= value <= -5:
+                raise ValueError(f"loudness must be between -70 and -5 LUFS, got {value}")
+            return value
+        raise ValueError(f"expected a loudness in LUFS such as -16, or off, got {value!r}")
+
+    @field_validator("language")
+    @classmethod
+    def _language(cls, value: str) -> str:
+        if not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", value):
+            raise ValueError(f"expected a language tag such as en, he or ru-RU, got {value!r}")
+        return value
+
+    @model_validator(mode="after")
+    def _description(self) -> Storyboard:
+        if self.description and self.publish and self.publish.youtube:
+            _youtube_text(self.description, "description")
+        return self
+
+
+def _youtube_text(value: str, what: str) -> None:
+    if "<" in value or ">" in value:
+        raise ValueError(f"YouTube does not accept '<' or '>' in a {what}")
+
+
+def json_schema() -> dict:
+    """The JSON Schema of the storyboard format, for editors."""
+    schema = Storyboard.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "slideshow storyboard, version 1"
+    return schema

@@ -1,0 +1,210 @@
+"""The plan of a compilation: frozen, typed data in whole frames, printable and saved as JSON.
+
+Frame f covers output time [f / fps, (f + 1) / fps). Every start is inclusive, every end
+exclusive, so shots tile the timeline when each one's end is the next one's start.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import typing
+from dataclasses import dataclass
+from fractions import Fraction
+
+from .timecode import format_time
+
+VERSION = 1
+
+Rect = tuple[float, float, float, float]
+
+
+@dataclass(frozen=True, slots=True)
+class Transition:
+    """How a shot comes in. It is centred on the shot's start: frames // 2 lie before the cut."""
+
+    kind: str  # cut | crossfade | fade
+    frames: int = 0
+
+    def span(self, cut: int) -> tuple[int, int]:
+        return cut - self.frames // 2, cut - self.frames // 2 + self.frames
+
+
+@dataclass(frozen=True, slots=True)
+class Motion:
+    kind: str = "none"  # none | kenburns
+    start: Rect | None = None  # framing rectangle as fractions of the photo; None: the default move
+    end: Rect | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Shot:
+    """One photo or card on screen from frame start to frame end (exclusive)."""
+
+    index: int
+    start: int
+    end: int
+    kind: str  # photo | title | credits
+    transition: Transition
+    segment: int | None = None
+    photo: str | None = None  # the path as the storyboard writes it
+    file: str | None = None  # the resolved path
+    caption: str | None = None
+    fit: str = "contain"
+    motion: Motion = Motion()
+    title: str | None = None  # cards
+    subtitle: str | None = None
+    lines: tuple[str, ...] = ()
+
+    @property
+    def frames(self) -> int:
+        return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class AudioClip:
+    """A stretch of a recording placed at an output frame; cut by samples derived from frames."""
+
+    segment: int
+    start: int
+    frames: int
+    file: str
+    source: str  # the path as written
+    source_start: Fraction  # seconds into the recording
+    fade_in: int  # frames
+    fade_out: int
+
+
+@dataclass(frozen=True, slots=True)
+class Cue:
+    start: int
+    end: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class Chapter:
+    start: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
+class Look:
+    """Everything about appearance and encoding that the renderer needs besides the shots."""
+
+    width: int
+    height: int
+    quality: str
+    loudness: float | None  # LUFS target; None keeps the recordings' levels
+    font: str
+    caption_position: str
+    background: str
+
+
+@dataclass(frozen=True, slots=True)
+class Timeline:
+    id: str
+    title: str
+    fps: Fraction
+    frames: int
+    look: Look
+    shots: tuple[Shot, ...]
+    audio: tuple[AudioClip, ...]
+    captions: tuple[Cue, ...]
+    chapters: tuple[Chapter, ...]
+    description: str | None = None
+    language: str = "en"
+    credits: tuple[str, ...] = ()
+    version: int = VERSION
+
+    def seconds(self, frame: int) -> Fraction:
+        return Fraction(frame) / self.fps
+
+    @property
+    def duration(self) -> Fraction:
+        return self.seconds(self.frames)
+
+    def clock(self, frame: int, *, millis: bool = True) -> str:
+        return format_time(self.seconds(frame), millis=millis)
+
+    def to_json(self) -> str:
+        return json.dumps(_encode(self), ensure_ascii=False, indent=2)
+
+    @classmethod
+    def from_json(cls, text: str) -> Timeline:
+        data = json.loads(text)
+        if data.get("version") != VERSION:
+            raise ValueError(f"unsupported timeline version {data.get('version')!r}")
+        return _decode(cls, data)
+
+    def __str__(self) -> str:
+        return format_table(self)
+
+
+def format_table(timeline: Timeline) -> str:
+    """A readable table of shots, then chapters."""
+    rows = [("#", "start", "end", "shot", "caption", "transition in")]
+    for shot in timeline.shots:
+        what = shot.photo if shot.kind == "photo" else f"[{shot.kind} card] {shot.title or ''}"
+        motion = " (kenburns)" if shot.motion.kind == "kenburns" else ""
+        trans = shot.transition.kind
+        if shot.transition.frames:
+            trans += f" {float(timeline.seconds(shot.transition.frames)):g}s"
+        rows.append(
+            (
+                str(shot.index + 1),
+                timeline.clock(shot.start),
+                timeline.clock(shot.end),
+                f"{what}{motion}",
+                (shot.caption or "").replace("\n", " "),
+                trans,
+            )
+        )
+    widths = [min(max(len(r[i]) for r in rows), 48) for i in range(len(rows[0]))]
+    lines = [
+        f"{timeline.title} ({timeline.id}): {timeline.clock(timeline.frames)}, "
+        f"{timeline.frames} frames at {float(timeline.fps):g} fps, "
+        f"{timeline.look.width}x{timeline.look.height}"
+    ]
+    for row in rows:
+        cells = [_cut(cell, w).ljust(w) for cell, w in zip(row, widths)]
+        lines.append("  ".join(cells).rstrip())
+    if timeline.chapters:
+        lines.append("")
+        lines.append("Chapters:")
+        lines += [f"  {timeline.clock(c.start, millis=False)} {c.title}" for c in timeline.chapters]
+    return "\n".join(lines)
+
+
+def _cut(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def _encode(value: object) -> object:
+    if dataclasses.is_dataclass(value):
+        return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
+    if isinstance(value, Fraction):
+        return f"{value.numerator}/{value.denominator}"
+    if isinstance(value, (tuple, list)):
+        return [_encode(v) for v in value]
+    return value
+
+
+def _decode(tp: object, value: object) -> object:
+    origin = typing.get_origin(tp)
+    if dataclasses.is_dataclass(tp):
+        hints = typing.get_type_hints(tp)
+        return tp(**{k: _decode(hints[k], v) for k, v in value.items()})
+    if tp is Fraction:
+        return Fraction(value)
+    if origin is tuple:
+        args = typing.get_args(tp)
+        if len(args) == 2 and args[1] is Ellipsis:
+            return tuple(_decode(args[0], v) for v in value)
+        return tuple(_decode(a, v) for a, v in zip(args, value))
+    if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
+        if value is None:
+            return None
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(args[0], value)
+    return value
