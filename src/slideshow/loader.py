@@ -47,7 +47,7 @@ def resolve_media(media_root: Path, written: str) -> Path:
 
 
 def load(path: str | Path) -> LoadedStoryboard:
-    """Read, validate and probe one storyboard file; raises StoryboardError listing every problem."""
+    """Read, validate and probe one storyboard; raises StoryboardError listing every problem."""
     path = Path(path)
     name = str(path)
     try:

@@ -242,16 +242,15 @@ class _Planner:
                 f"{stretch_s} s",
             )
             return
-        if not flexible:
-            if needed < stretch:
-                last = members[-1]
-                self.error(
-                    ("segments", s, "photos", last),
-                    f"photo {segment.photos[last].file!r}: the photos of this stretch last "
-                    f"{float(needed / self.fps):g} s, but the recording runs {stretch_s} s until "
-                    "the next `at` or the segment's end; remove one `duration` so that photo "
-                    "fills the rest",
-                )
+        if not flexible and needed < stretch:
+            last = members[-1]
+            self.error(
+                ("segments", s, "photos", last),
+                f"photo {segment.photos[last].file!r}: the photos of this stretch last "
+                f"{float(needed / self.fps):g} s, but the recording runs {stretch_s} s until "
+                "the next `at` or the segment's end; remove one `duration` so that photo "
+                "fills the rest",
+            )
         base, extra = divmod(stretch - needed, len(flexible)) if flexible else (0, 0)
         for p in members:
             lengths[p] = fixed.get(p, 0)

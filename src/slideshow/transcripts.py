@@ -24,7 +24,7 @@ def _seconds(h: str | None, m: str, s: str, ms: str) -> Fraction:
 
 
 def parse_transcript(text: str, name: str) -> list[TranscriptCue]:
-    """Cues of a WebVTT or SRT text; name is used in messages (the path as the storyboard writes it)."""
+    """Cues of a WebVTT or SRT text; name is the path as written, for messages."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     lines = text.split("\n")
     is_vtt = lines[0].startswith("WEBVTT")
