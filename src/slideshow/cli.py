@@ -76,6 +76,51 @@ def plan(file: str, as_json: bool) -> None:
 
 
 @cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--out",
+    "out",
+    default="output",
+    show_default=True,
+    type=click.Path(),
+    help="Folder for the MP4 and its sidecar files.",
+)
+@click.option("--force", is_flag=True, help="Render even if the outputs are up to date.")
+@click.option(
+    "--jobs",
+    "-j",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Worker processes (default: one per core).",
+)
+def render(files: tuple[str, ...], out: str, force: bool, jobs: int | None) -> None:
+    """Render storyboards to MP4 files with captions, chapters, thumbnail and manifest.
+
+    Example: slideshow render compilations/demo.yaml --out output
+    """
+    from .render import render as run_render
+    from .render.progress import Bar
+
+    failed = []
+    for path in _storyboards(files):
+        try:
+            loaded = load(path)
+            _echo_warnings(loaded)
+            with Bar(loaded.id) as bar:
+                result = run_render(loaded, out, force=force, jobs=jobs, progress=bar.update)
+        except SlideshowError as exc:
+            click.echo(str(exc) if isinstance(exc, StoryboardError) else f"{path}: {exc}", err=True)
+            failed.append(str(path))
+            continue
+        for warning in result.warnings:
+            click.echo(f"{path}: warning: {warning}", err=True)
+        what = "up to date" if result.skipped else f"rendered in {result.seconds:.1f} s"
+        click.echo(f"{result.outputs[0]}: {result.duration:.1f} s of video, {what}")
+    if failed:
+        raise SlideshowError(f"{len(failed)} of the storyboards failed: {', '.join(failed)}")
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of the storyboard format, for editors.
 

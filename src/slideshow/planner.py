@@ -105,8 +105,8 @@ class _Planner:
 
     def _card(self, kind, length, title, subtitle, lines=()):
         defaults = self.model.defaults
-        kind = defaults.transition if self.shots else "cut"
-        transition = Transition(kind, self.frames(defaults.transition_duration))
+        way_in = defaults.transition if self.shots else "cut"
+        transition = Transition(way_in, self.frames(defaults.transition_duration))
         self.shots.append(
             Shot(
                 index=len(self.shots),

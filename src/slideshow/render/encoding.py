@@ -1,0 +1,127 @@
+"""x264 settings per quality and piece kind, chosen so every piece shares one SPS and PPS.
+
+Pieces are joined without re-encoding, and an MP4 holds the parameter sets once, so settings
+that reach the SPS or PPS (profile, reference count, B-frames, CABAC, 8x8 transform, weighted
+prediction, chroma QP offset, colour description) are fixed here for every piece. The rest
+(motion search, subpixel refinement, lookahead) varies by piece kind for speed.
+
+psy-rd, active from subme 6 (presets medium and slower), lowers the PPS chroma QP offset by 2;
+faster presets get the same offset set explicitly, so their PPS is byte-identical.
+
+No B-frames: then every frame's decode time equals its display time, a still's GOP can be cut
+after any frame, and pieces join with no reordering delay to reconcile.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from fractions import Fraction
+
+import av
+import numpy as np
+
+GOP_SECONDS = 2  # a keyframe at least every 2 s: YouTube's advice, and quick seeking
+THREADS = "2"  # fixed, not the machine's core count, so every machine writes the same bytes
+
+_PSY_PRESETS = {"medium", "slow", "slower", "veryslow", "placebo"}
+
+
+@dataclass(frozen=True)
+class Quality:
+    crf: int
+    still_preset: str  # a still's GOP: encoded once and repeated, so it can afford care
+    motion_preset: str  # transitions and moving shots: every frame is encoded
+    audio_bitrate: int
+
+
+QUALITIES = {
+    "draft": Quality(
+        crf=26, still_preset="veryfast", motion_preset="superfast", audio_bitrate=128_000
+    ),
+    "standard": Quality(
+        crf=20, still_preset="medium", motion_preset="veryfast", audio_bitrate=192_000
+    ),
+    "master": Quality(crf=16, still_preset="slow", motion_preset="medium", audio_bitrate=256_000),
+}
+
+
+def gop_frames(fps: Fraction) -> int:
+    return max(1, round(fps * GOP_SECONDS))
+
+
+def x264_options(quality: str, kind: str, fps: Fraction) -> dict[str, str]:
+    """Encoder options for a piece kind ("still" or "motion"); see the module docstring."""
+    q = QUALITIES[quality]
+    preset = q.still_preset if kind == "still" else q.motion_preset
+    gop = gop_frames(fps)
+    params = [
+        f"keyint={gop}",
+        f"min-keyint={gop}",
+        "scenecut=0",
+        "bframes=0",
+        "ref=2",
+        "cabac=1",
+        "8x8dct=1",
+        "weightp=1",
+        "colorprim=bt709",
+        "transfer=bt709",
+        "colormatrix=bt709",
+        "range=tv",
+        f"chroma-qp-offset={0 if preset in _PSY_PRESETS else -2}",
+    ]
+    if kind == "still":
+        params.append("rc-lookahead=10")  # nothing moves: a short lookahead loses nothing
+    return {
+        "preset": preset,
+        "profile": "high",
+        "crf": str(q.crf),
+        "threads": THREADS,
+        "x264-params": ":".join(params),
+    }
+
+
+def make_encoder(width: int, height: int, fps: Fraction, options: dict[str, str]):
+    codec = av.CodecContext.create("libx264", "w")
+    codec.width = width
+    codec.height = height
+    codec.pix_fmt = "yuv420p"
+    codec.time_base = 1 / fps
+    codec.framerate = fps
+    codec.flags |= av.codec.context.Flags.global_header
+    codec.color_range = 1  # limited (tv) range
+    codec.options = dict(options)
+    return codec
+
+
+@dataclass
+class Encoded:
+    """Packets of one piece, frame-numbered from 0, and the parameter sets they need."""
+
+    extradata: bytes
+    packets: list[bytes]
+    keyframes: list[bool]
+
+
+def encode_frames(frames, width: int, height: int, fps: Fraction, options: dict[str, str]):
+    """Encode I420 arrays (an iterable) into one closed-GOP piece."""
+    codec = make_encoder(width, height, fps, options)
+    packets: list[bytes] = []
+    keys: list[bool] = []
+
+    def take(result):
+        for packet in result:
+            packets.append(bytes(packet))
+            keys.append(packet.is_keyframe)
+
+    for index, array in enumerate(frames):
+        frame = av.VideoFrame.from_ndarray(array, format="yuv420p")
+        frame.pts = index
+        take(codec.encode(frame))
+    take(codec.encode(None))
+    return Encoded(bytes(codec.extradata or b""), packets, keys)
+
+
+def blend(a: np.ndarray, b: np.ndarray, weight: int) -> np.ndarray:
+    """(a * (256 - weight) + b * weight) / 256 in integers, on I420 arrays."""
+    mixed = a.astype(np.uint16) * (256 - weight) + b.astype(np.uint16) * weight + 128
+    return (mixed >> 8).astype(np.uint8)

@@ -1,0 +1,165 @@
+"""Plates: the finished still picture of a shot (photo fitted on its background, caption burned
+in, or a card), made once per shot and kept as a YUV 4:2:0 array for blending and encoding.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import av
+import numpy as np
+from PIL import Image, ImageFilter
+
+from ..timeline import Look, Shot
+from . import text
+from .photos import load_photo
+
+CARD_BACKGROUND = (17, 17, 17)
+
+
+@dataclass(frozen=True)
+class PlateSpec:
+    """Everything that decides a shot's plate; its key names the plate in the piece cache."""
+
+    kind: str  # photo | title | credits | black
+    width: int
+    height: int
+    file: str | None = None
+    name: str | None = None  # the photo's path as written, for messages
+    digest: str | None = None  # SHA-256 of the photo file
+    fit: str = "contain"
+    background: str = "blur"
+    caption: str | None = None
+    caption_position: str = "bottom"
+    font: str | None = None
+    bold_font: str | None = None
+    title: str | None = None
+    subtitle: str | None = None
+    lines: tuple[str, ...] = ()
+
+    def key(self) -> str:
+        data = asdict(self)
+        data.pop("file")  # the content digest stands for the file, wherever it lives
+        data.pop("name")
+        for font in ("font", "bold_font"):
+            if data[font]:
+                data[font] = _file_digest(data[font])
+        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | None) -> PlateSpec:
+    regular, bold = fonts
+    common = dict(width=look.width, height=look.height, font=str(regular), bold_font=str(bold))
+    if shot.kind == "photo":
+        return PlateSpec(
+            kind="photo",
+            file=shot.file,
+            name=shot.photo,
+            digest=digest,
+            fit=shot.fit,
+            background=look.background,
+            caption=shot.caption,
+            caption_position=look.caption_position,
+            **common,
+        )
+    return PlateSpec(
+        kind=shot.kind, title=shot.title, subtitle=shot.subtitle, lines=shot.lines, **common
+    )
+
+
+def render_plate(spec: PlateSpec) -> tuple[Image.Image, list[str]]:
+    """The plate as an RGB image, and warnings (e.g. a caption cut short)."""
+    size = (spec.width, spec.height)
+    warnings: list[str] = []
+    if spec.kind == "black":
+        return Image.new("RGB", size, (0, 0, 0)), warnings
+    if spec.kind in ("title", "credits"):
+        frame = Image.new("RGB", size, CARD_BACKGROUND)
+        text.draw_card(
+            frame, Path(spec.font), Path(spec.bold_font), spec.title, spec.subtitle, spec.lines
+        )
+        return frame, warnings
+    frame = compose_photo(spec)
+    if spec.caption:
+        layout = text.layout_caption(spec.caption, Path(spec.font), spec.width, spec.height)
+        if layout.cut:
+            warnings.append(
+                f"photo {spec.name!r}: the caption is longer than {text.MAX_CAPTION_LINES} lines "
+                "and was cut on screen; the caption files keep all of it"
+            )
+        text.draw_caption(frame, layout, Path(spec.font), spec.caption_position)
+    return frame, warnings
+
+
+def compose_photo(spec: PlateSpec) -> Image.Image:
+    """The photo fitted to the frame: whole over a background (contain), or filling it (cover)."""
+    width, height = spec.width, spec.height
+    photo = load_photo(spec.file, _need(spec), spec.name or spec.file)
+    pw, ph = photo.size
+    scale = max(width / pw, height / ph) if spec.fit == "cover" else min(width / pw, height / ph)
+    fitted_size = (max(1, round(pw * scale)), max(1, round(ph * scale)))
+    fitted = photo.resize(fitted_size, Image.Resampling.LANCZOS, reducing_gap=3.0)
+    if spec.fit == "cover":
+        left = (fitted_size[0] - width) // 2
+        top = (fitted_size[1] - height) // 2
+        fitted = fitted.crop((left, top, left + width, top + height))
+        if fitted.mode == "RGBA":
+            return _flatten(fitted, Image.new("RGB", (width, height), (0, 0, 0)))
+        return fitted
+    frame = _background(photo, spec)
+    position = ((width - fitted_size[0]) // 2, (height - fitted_size[1]) // 2)
+    if fitted.mode == "RGBA":
+        frame.paste(fitted, position, fitted)
+    else:
+        frame.paste(fitted, position)
+    return frame
+
+
+def _need(spec: PlateSpec) -> tuple[int, int]:
+    # Ask the decoder for enough pixels to fill the frame either way; draft never goes below.
+    return (spec.width, spec.height)
+
+
+def _background(photo: Image.Image, spec: PlateSpec) -> Image.Image:
+    size = (spec.width, spec.height)
+    if spec.background == "black":
+        return Image.new("RGB", size, (0, 0, 0))
+    if spec.background.startswith("#"):
+        colour = tuple(int(spec.background[i : i + 2], 16) for i in (1, 3, 5))
+        return Image.new("RGB", size, colour)
+    # blur: the photo itself, filling the frame, heavily blurred and darkened.
+    small = (max(1, spec.width // 16), max(1, spec.height // 16))
+    source = photo.convert("RGB") if photo.mode != "RGB" else photo
+    pw, ph = source.size
+    scale = max(small[0] / pw, small[1] / ph)
+    cover = source.resize(
+        (max(small[0], round(pw * scale)), max(small[1], round(ph * scale))),
+        Image.Resampling.BOX,
+        reducing_gap=2.0,
+    )
+    left = (cover.width - small[0]) // 2
+    top = (cover.height - small[1]) // 2
+    cover = cover.crop((left, top, left + small[0], top + small[1]))
+    cover = cover.filter(ImageFilter.GaussianBlur(2))
+    blurred = cover.resize(size, Image.Resampling.BICUBIC)
+    return Image.eval(blurred, lambda v: v * 5 // 10)
+
+
+def _flatten(image: Image.Image, background: Image.Image) -> Image.Image:
+    background.paste(image, (0, 0), image)
+    return background
+
+
+def to_yuv(frame: Image.Image) -> np.ndarray:
+    """RGB to a BT.709 limited-range I420 array of shape (height * 3 / 2, width)."""
+    video = av.VideoFrame.from_ndarray(np.asarray(frame, dtype=np.uint8), format="rgb24")
+    return video.reformat(format="yuv420p", dst_colorspace="itu709").to_ndarray()
+
+
+@functools.lru_cache(maxsize=16)
+def _file_digest(path: str) -> str:
+    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]

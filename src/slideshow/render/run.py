@@ -1,0 +1,333 @@
+"""The render: plan, encode missing pieces in parallel, build the soundtrack, mux, write sidecars.
+
+Every output is written under a temporary name in the output folder and renamed into place
+only when complete; media files are only ever read.
+"""
+
+from __future__ import annotations
+
+import concurrent.futures as futures
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import av
+
+from .. import __version__
+from ..errors import RenderError, SlideshowError
+from ..loader import LoadedStoryboard, load
+from ..planner import plan
+from ..timeline import Timeline
+from . import sidecars
+from .audio import build_track
+from .cache import PieceCache
+from .fonts import find_font
+from .pieces import ENCODER_VERSION, Piece, encode_pieces, expand, plan_pieces, split_work
+from .plates import PlateSpec, plate_spec, render_plate
+
+SUFFIXES = (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
+
+
+@dataclass
+class RenderResult:
+    id: str
+    outputs: list[Path]
+    duration: float
+    seconds: float
+    skipped: bool = False  # everything was up to date
+    pieces: int = 0
+    encoded: int = 0  # pieces that had to be encoded (not found in the cache)
+    warnings: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[int, int], None]
+
+
+def render(
+    storyboard: str | Path | LoadedStoryboard,
+    out: str | Path = "output",
+    *,
+    force: bool = False,
+    jobs: int | None = None,
+    cache_root: str | Path | None = None,
+    progress: Progress | None = None,
+) -> RenderResult:
+    """Render a storyboard to `out/<id>.mp4` and its sidecars; returns what was done."""
+    began = time.perf_counter()
+    loaded = storyboard if isinstance(storyboard, LoadedStoryboard) else load(storyboard)
+    timeline = plan(loaded)
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SlideshowError(f"cannot create the output folder {out}: {exc.strerror}") from None
+    targets = [out / f"{timeline.id}{suffix}" for suffix in SUFFIXES]
+    _remove_leftovers(out, timeline.id)
+
+    digests = _media_digests(loaded, timeline)
+    fonts = _fonts(timeline, loaded)
+    render_key = _render_key(timeline, digests, fonts)
+    if not force and _up_to_date(targets, render_key):
+        return RenderResult(
+            timeline.id,
+            targets,
+            float(timeline.duration),
+            time.perf_counter() - began,
+            skipped=True,
+        )
+
+    specs = [plate_spec(s, timeline.look, fonts, digests.get(s.file)) for s in timeline.shots]
+    pieces = plan_pieces(timeline, specs)
+    cache = PieceCache(cache_root)
+    missing = _missing(pieces, cache)
+    warnings = _encode(missing, timeline, cache.root, jobs, progress, len(pieces))
+
+    temps: list[Path] = []
+    try:
+        soundtrack = build_track(timeline)
+        video, extradata = _video_packets(pieces, cache)
+        mp4 = _temp(out, targets[0])
+        temps.append(mp4)
+        from .mux import write_mp4
+
+        write_mp4(mp4, timeline, video, extradata, soundtrack)
+        texts = {
+            targets[1]: sidecars.srt(timeline),
+            targets[2]: sidecars.vtt(timeline),
+            targets[3]: sidecars.chapters_text(timeline),
+        }
+        written: dict[Path, Path] = {targets[0]: mp4}
+        for target, content in texts.items():
+            temp = _temp(out, target)
+            temps.append(temp)
+            temp.write_text(content, encoding="utf-8")
+            written[target] = temp
+        thumb = _temp(out, targets[4])
+        temps.append(thumb)
+        _thumbnail(specs, timeline).save(thumb, "JPEG", quality=90, optimize=True)
+        written[targets[4]] = thumb
+        info = {
+            "render_key": render_key,
+            "storyboard": str(loaded.path),
+            "storyboard_sha256": loaded.checksum,
+            "media": [
+                {"path": written_as, "sha256": digest}
+                for written_as, digest in _media_list(loaded, digests)
+            ],
+            "tool": {"name": "slideshow", "version": __version__},
+            "ffmpeg": {"pyav": av.__version__, "libav": _ffmpeg_version()},
+            "encoder": x264_summary(timeline),
+            "outputs": {t.name: _sha256(w) for t, w in written.items()},
+        }
+        manifest = _temp(out, targets[5])
+        temps.append(manifest)
+        manifest.write_text(sidecars.manifest(timeline, info), encoding="utf-8")
+        written[targets[5]] = manifest
+        # The manifest goes last: its presence says the rest is complete.
+        for target in targets:
+            os.replace(written[target], target)
+    except BaseException:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+        raise
+    return RenderResult(
+        timeline.id,
+        targets,
+        float(timeline.duration),
+        time.perf_counter() - began,
+        pieces=len(pieces),
+        encoded=len({p.key for p in missing}),
+        warnings=warnings,
+    )
+
+
+def x264_summary(timeline: Timeline) -> dict:
+    from .encoding import QUALITIES
+
+    q = QUALITIES[timeline.look.quality]
+    return {
+        "codec": "libx264",
+        "crf": q.crf,
+        "still_preset": q.still_preset,
+        "motion_preset": q.motion_preset,
+        "pieces": ENCODER_VERSION,
+    }
+
+
+def _temp(out: Path, target: Path) -> Path:
+    return out / f".{target.name}.{os.getpid()}.part"
+
+
+def _remove_leftovers(out: Path, name: str) -> None:
+    """Temporary files of a render that was killed; they never carry a final name."""
+    for leftover in out.glob(f".{name}.*.part"):
+        try:
+            pid = int(leftover.name.rsplit(".", 2)[-2])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _media_digests(loaded: LoadedStoryboard, timeline: Timeline) -> dict[str, str]:
+    files = {s.file for s in timeline.shots if s.file} | {c.file for c in timeline.audio}
+    files |= {str(loaded.resolve(t)) for t in loaded.transcripts}
+    digests = {}
+    for file in sorted(files):
+        try:
+            digests[file] = _sha256(Path(file))
+        except OSError as exc:
+            raise SlideshowError(f"cannot read {file}: {exc.strerror}") from None
+    return digests
+
+
+def _media_list(loaded: LoadedStoryboard, digests: dict[str, str]):
+    names = list(loaded.images) + list(loaded.recordings) + list(loaded.transcripts)
+    for written_as in names:
+        yield written_as, digests.get(str(loaded.resolve(written_as)))
+
+
+def _fonts(timeline: Timeline, loaded: LoadedStoryboard) -> tuple[Path, Path]:
+    base = loaded.path.parent
+    regular = find_font(timeline.look.font, base=base)
+    try:
+        bold = find_font(timeline.look.font, bold=True, base=base)
+    except SlideshowError:
+        bold = regular
+    return regular, bold
+
+
+def _render_key(timeline: Timeline, digests: dict[str, str], fonts) -> str:
+    data = {
+        "timeline": timeline.to_json(),
+        "media": digests,
+        "fonts": [_sha256(Path(f)) for f in fonts],
+        "tool": __version__,
+        "encoder": ENCODER_VERSION,
+        "av": av.__version__,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _up_to_date(targets: list[Path], key: str) -> bool:
+    if not all(t.exists() for t in targets):
+        return False
+    try:
+        manifest = json.loads(targets[-1].read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return manifest.get("render_key") == key
+
+
+def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:
+    seen: set[str] = set()
+    missing = []
+    for piece in pieces:
+        if piece.key in seen:
+            continue
+        seen.add(piece.key)
+        if cache.get(piece.key) is None:
+            missing.append(piece)
+    return missing
+
+
+def _encode(missing, timeline, cache_root, jobs, progress, total) -> list[str]:
+    if not missing:
+        if progress:
+            progress(total, total)
+        return []
+    workers = max(1, min(jobs or os.cpu_count() or 1, len(missing)))
+    chunks = split_work(missing, workers)
+    args = (timeline.fps, timeline.look.quality, cache_root)
+    done = total - len(missing)
+    if progress:
+        progress(done, total)
+    if len(chunks) == 1:
+        warnings = []
+        for piece in chunks[0]:
+            warnings += encode_pieces([piece], *args)
+            done += 1
+            if progress:
+                progress(done, total)
+        return warnings
+    warnings = []
+    context = multiprocessing.get_context("spawn" if sys.platform != "linux" else "forkserver")
+    with futures.ProcessPoolExecutor(len(chunks), mp_context=context) as pool:
+        # Each worker takes a contiguous run, one piece at a time, so plates are reused.
+        pending = {}
+        queues = [list(chunk) for chunk in chunks]
+        for index, queue in enumerate(queues):
+            pending[pool.submit(encode_pieces, [queue.pop(0)], *args)] = index
+        try:
+            while pending:
+                finished, _ = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+                for future in finished:
+                    index = pending.pop(future)
+                    warnings += future.result()
+                    done += 1
+                    if progress:
+                        progress(done, total)
+                    if queues[index]:
+                        pending[pool.submit(encode_pieces, [queues[index].pop(0)], *args)] = index
+        except BaseException:
+            for future in pending:
+                future.cancel()
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    return warnings
+
+
+def _video_packets(pieces: list[Piece], cache: PieceCache):
+    encoded = {}
+    extradata = None
+    for piece in pieces:
+        if piece.key not in encoded:
+            found = cache.get(piece.key)
+            if found is None:
+                raise RenderError("a piece vanished from the cache while rendering; render again")
+            encoded[piece.key] = found
+            if extradata is None:
+                extradata = found.extradata
+            elif found.extradata != extradata:
+                raise RenderError("internal error: pieces were encoded with different headers")
+
+    def packets():
+        for piece in pieces:
+            yield from expand(piece, encoded[piece.key])
+
+    return packets(), extradata
+
+
+def _thumbnail(specs: list[PlateSpec], timeline: Timeline):
+    photo = next((s for s in specs if s.kind == "photo"), specs[0])
+    spec = replace(photo, width=1280, height=720, caption=timeline.title, caption_position="bottom")
+    return render_plate(spec)[0]
+
+
+def _ffmpeg_version() -> str:
+    info = getattr(av, "ffmpeg_version_info", None)
+    return str(info) if info else "unknown"

@@ -1,0 +1,73 @@
+"""Files written beside the MP4: captions (SRT, WebVTT), chapter list, thumbnail, manifest."""
+
+from __future__ import annotations
+
+import json
+from fractions import Fraction
+
+from ..timeline import Timeline
+
+
+def _stamp(seconds: Fraction, separator: str) -> str:
+    ms = round(seconds * 1000)
+    hours, rest = divmod(ms, 3_600_000)
+    minutes, rest = divmod(rest, 60_000)
+    secs, ms = divmod(rest, 1000)
+    return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{ms:03d}"
+
+
+def srt(timeline: Timeline) -> str:
+    blocks = []
+    for number, cue in enumerate(timeline.captions, start=1):
+        start = _stamp(timeline.seconds(cue.start), ",")
+        end = _stamp(timeline.seconds(cue.end), ",")
+        blocks.append(f"{number}\n{start} --> {end}\n{cue.text}\n")
+    return "\n".join(blocks)
+
+
+def vtt(timeline: Timeline) -> str:
+    blocks = [f"WEBVTT\nLanguage: {timeline.language}\n"]
+    for cue in timeline.captions:
+        start = _stamp(timeline.seconds(cue.start), ".")
+        end = _stamp(timeline.seconds(cue.end), ".")
+        text = cue.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+        text = text.replace("-->", "--&gt;")
+        blocks.append(f"{start} --> {end}\n{text}\n")
+    return "\n".join(blocks)
+
+
+def chapters_text(timeline: Timeline) -> str:
+    """`0:00 Title` lines, ready to paste into a video description."""
+    return "".join(
+        f"{timeline.clock(c.start, millis=False)} {c.title}\n" for c in timeline.chapters
+    )
+
+
+def manifest(timeline: Timeline, info: dict) -> str:
+    shots = [
+        {
+            "index": s.index,
+            "kind": s.kind,
+            "start": float(timeline.seconds(s.start)),
+            "end": float(timeline.seconds(s.end)),
+            "start_frame": s.start,
+            "end_frame": s.end,
+            "photo": s.photo,
+            "caption": s.caption,
+            "transition": {"kind": s.transition.kind, "frames": s.transition.frames},
+        }
+        for s in timeline.shots
+    ]
+    data = {
+        **info,
+        "id": timeline.id,
+        "title": timeline.title,
+        "duration": float(timeline.duration),
+        "frames": timeline.frames,
+        "fps": f"{timeline.fps.numerator}/{timeline.fps.denominator}",
+        "shots": shots,
+        "chapters": [
+            {"start": float(timeline.seconds(c.start)), "title": c.title} for c in timeline.chapters
+        ],
+    }
+    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
