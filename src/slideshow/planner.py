@@ -18,6 +18,7 @@ from .timeline import AudioClip, Chapter, Cue, Look, Motion, Shot, Timeline, Tra
 # YouTube turns a description's timestamps into chapters only when these hold.
 YOUTUBE_MIN_CHAPTERS = 3
 YOUTUBE_MIN_CHAPTER_SECONDS = 10
+YOUTUBE_MAX_DESCRIPTION_BYTES = 5000
 
 
 def plan(loaded: LoadedStoryboard) -> Timeline:
@@ -78,6 +79,7 @@ class _Planner:
             self._card("credits", length, model.outro.title, None, tuple(model.credits))
         shots = self._transitions()
         self._chapter_warnings()
+        self._publish_checks()
         look = Look(
             width=model.video.width,
             height=model.video.height,
@@ -241,6 +243,8 @@ class _Planner:
                 f"{float(needed / self.fps):g} s, but this stretch of the recording lasts "
                 f"{stretch_s} s",
             )
+            for p in members:  # keep lengths plausible so no follow-on errors are reported
+                lengths[p] = fixed.get(p, math.ceil(self.fps))
             return
         if not flexible and needed < stretch:
             last = members[-1]
@@ -329,6 +333,21 @@ class _Planner:
             name = (self.model.intro.title if self.model.intro else None) or self.model.title
             chapters.insert(0, Chapter(0, name))
         return chapters
+
+    def _publish_checks(self) -> None:
+        """What YouTube would refuse, found now rather than after a long upload."""
+        model = self.model
+        if not (model.publish and model.publish.youtube and model.description):
+            return
+        if "<" in model.description or ">" in model.description:
+            self.error(("description",), "YouTube does not accept '<' or '>' in a description")
+        size = len(model.description.encode("utf-8"))
+        if size > YOUTUBE_MAX_DESCRIPTION_BYTES:
+            self.error(
+                ("description",),
+                f"YouTube accepts descriptions of at most {YOUTUBE_MAX_DESCRIPTION_BYTES} bytes; "
+                f"this one has {size}",
+            )
 
     def _chapter_warnings(self) -> None:
         chapters = self._chapters()

@@ -304,12 +304,6 @@ class Storyboard(Model):
             raise ValueError(f"expected a language tag such as en, he or ru-RU, got {value!r}")
         return value
 
-    @model_validator(mode="after")
-    def _description(self) -> Storyboard:
-        if self.description and self.publish and self.publish.youtube:
-            _youtube_text(self.description, "description")
-        return self
-
 
 def _youtube_text(value: str, what: str) -> None:
     if "<" in value or ">" in value:
@@ -319,6 +313,15 @@ def _youtube_text(value: str, what: str) -> None:
 def json_schema() -> dict:
     """The JSON Schema of the storyboard format, for editors."""
     schema = Storyboard.model_json_schema(by_alias=True)
+    # Shorthands: a photo or a recording may be just its file, a motion just its type.
+    defs = schema["$defs"]
+    for name, short in (("Photo", "path"), ("Audio", "path"), ("Motion", "type")):
+        whole = defs.pop(name)
+        defs[f"{name}Mapping"] = whole
+        text = {"type": "string"}
+        if short == "type":
+            text["enum"] = ["none", "kenburns"]
+        defs[name] = {"anyOf": [text, {"$ref": f"#/$defs/{name}Mapping"}]}
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
     schema["title"] = "slideshow storyboard, version 1"
     return schema

@@ -1,0 +1,108 @@
+"""The command line, driven for real: exit codes, messages, JSON and schema output."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import jsonschema
+import yaml
+from click.testing import CliRunner
+
+from slideshow import __version__
+from slideshow.cli import cli, main
+
+
+def run(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-c", "from slideshow.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_validate_ok_and_errors(assets, storyboard):
+    good = storyboard("title: T\nsegments:\n  - audio: talk.wav\n    photos: [red.jpg]\n")
+    bad = storyboard("title: T\nsegments:\n  - photos: [nope.jpg]\n", "bad.yaml")
+    result = run("validate", str(good))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{good}: ok\n"
+    result = run("validate", str(assets))
+    assert result.returncode == 1
+    assert f"{bad}:3:14: photo 'nope.jpg': file not found" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert f"{good}: ok" in result.stdout
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert run("validate").returncode == 2
+    assert run("frobnicate").returncode == 2
+    assert run("render", "x.yaml", "--jobs", "0").returncode == 2
+
+
+def test_version():
+    result = run("--version")
+    assert result.returncode == 0
+    assert __version__ in result.stdout
+
+
+def test_plan_table_and_json(assets, storyboard):
+    path = storyboard(
+        "title: Story\nsegments:\n  - title: Part one\n    audio: talk.wav\n"
+        "    photos:\n      - red.jpg\n      - {file: green.png, caption: Hello, at: 10}\n"
+    )
+    result = CliRunner().invoke(cli, ["plan", str(path)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Story (story): 0:20.000, 600 frames at 30 fps, 1920x1080"
+    assert lines[2].split() == ["1", "0:00.000", "0:10.000", "red.jpg", "cut"]
+    assert lines[3].split() == [
+        "2",
+        "0:10.000",
+        "0:20.000",
+        "green.png",
+        "Hello",
+        "crossfade",
+        "1s",
+    ]
+    assert "0:00 Part one" in result.stdout
+    result = CliRunner().invoke(cli, ["plan", "--json", str(path)])
+    data = json.loads(result.stdout)
+    assert data["frames"] == 600 and data["version"] == 1
+
+
+def test_schema_validates_the_contract_example(assets):
+    result = CliRunner().invoke(cli, ["schema"])
+    schema = json.loads(result.output)
+    example = yaml.safe_load(
+        "title: T\nvideo: {size: 1280x720}\nloudness: off\n"
+        "segments:\n  - audio: {file: a.mp3, start: '0:03', end: 40.5}\n"
+        "    photos: [a.jpg, {file: b.jpg, motion: kenburns, at: '0:20'}]\n"
+    )
+    example["loudness"] = "off"
+    jsonschema.validate(example, schema)
+    bad = dict(example, captoin="x")
+    try:
+        jsonschema.validate(bad, schema)
+    except jsonschema.ValidationError:
+        pass
+    else:
+        raise AssertionError("the schema accepted an unknown key")
+
+
+def test_internal_errors_are_one_line_with_a_log(monkeypatch, capsys, assets, storyboard):
+    path = storyboard("title: T\nsegments:\n  - photos: [red.jpg]\n")
+
+    def broken(*args, **kwargs):
+        raise ZeroDivisionError("boom")
+
+    monkeypatch.setattr("slideshow.cli.make_plan", broken)
+    try:
+        main(["plan", str(path)])
+    except SystemExit as exit_:
+        assert exit_.code == 3
+    err = capsys.readouterr().err
+    assert err.startswith("internal error: slideshow failed unexpectedly; details are in ")
+    assert "Traceback" not in err
