@@ -1,0 +1,306 @@
+"""Rendering for real: decode what was written and check it against the plan."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import media
+import numpy as np
+import probe
+import pytest
+from PIL import Image
+
+import slideshow
+from slideshow.render import render
+from slideshow.render.loudness import integrated_loudness, true_peak
+
+SMALL = "video: {size: 320x180, fps: 30, quality: draft}\n"
+
+
+def close(pixel, colour, tolerance=24) -> bool:
+    return all(abs(int(a) - int(b)) <= tolerance for a, b in zip(pixel, colour))
+
+
+@pytest.fixture
+def basic(assets, storyboard):
+    return storyboard(
+        "title: Basic\nid: basic\n" + SMALL + "intro: {title: Hello, duration: 2}\n"
+        "outro: {duration: 2}\ncredits: [Archive I-495]\n"
+        "defaults: {fit: cover}\n"
+        "segments:\n"
+        "  - title: Talk\n    audio: {file: talk.wav, start: 1, end: 9}\n"
+        "    photos:\n"
+        "      - red.jpg\n"
+        "      - {file: green.png, caption: 'Quote: \"100%\" {x} \\ done', at: 5}\n"
+        "  - photos:\n      - {file: blue.jpg, duration: 3, transition: fade}\n"
+    )
+
+
+def test_render_writes_every_output_and_they_decode(basic, tmp_path):
+    out = tmp_path / "out"
+    result = render(basic, out)
+    names = sorted(p.name for p in out.iterdir())
+    assert names == sorted(
+        ["basic.mp4", "basic.srt", "basic.vtt", "basic.chapters.txt", "basic.jpg", "basic.json"]
+    )
+    timeline = slideshow.plan(slideshow.load(basic))
+    info = probe.streams(out / "basic.mp4")
+    seconds = float(timeline.duration)
+    assert seconds == 2 + 8 + 3 + 2
+    assert info["frames"] == timeline.frames == 450
+    assert abs(info["video_seconds"] - seconds) < 1 / 30
+    assert abs(info["audio_seconds"] - seconds) < 1 / 30
+    assert (info["profile"], info["pix_fmt"], info["size"]) == ("High", "yuv420p", (320, 180))
+    assert info["fps"] == 30
+    assert (info["audio_codec"], info["audio_profile"]) == ("aac", "LC")
+    assert (info["sample_rate"], info["channels"]) == (48000, 2)
+    assert info["metadata"]["title"] == "Basic"
+    assert [c["metadata"]["title"] for c in info["chapters"]] == ["Hello", "Talk"]
+    atoms = probe.top_level_atoms(out / "basic.mp4")
+    assert atoms.index("moov") < atoms.index("mdat")  # faststart
+    assert result.warnings == []
+
+    # The photo of each shot is on screen at its middle.
+    middles = {(s.start + s.end) // 2: s for s in timeline.shots}
+    decoded = probe.frames(out / "basic.mp4", set(middles))
+    assert len(decoded) == len(middles)
+    colours = {"red.jpg": (200, 40, 40), "green.png": (40, 200, 40), "blue.jpg": (40, 40, 200)}
+    for index, shot in middles.items():
+        pixel = decoded[index][20, 20]
+        if shot.kind == "photo":
+            assert close(pixel, colours[shot.photo]), (shot.photo, pixel)
+        else:
+            assert close(pixel, (17, 17, 17)), (shot.kind, pixel)
+    # The caption band darkens the bottom middle of the green photo; white text is inside it.
+    green = decoded[(timeline.shots[2].start + timeline.shots[2].end) // 2]
+    band = green[140:165, 40:280]
+    assert band[..., 1].mean() < 150
+    assert (band.min(axis=2) > 200).sum() > 30  # white glyph pixels
+
+    # Sidecars: cues in output time.
+    srt = (out / "basic.srt").read_text(encoding="utf-8")
+    assert srt == '1\n00:00:06,000 --> 00:00:10,000\nQuote: "100%" {x} \\ done\n'
+    vtt = (out / "basic.vtt").read_text(encoding="utf-8")
+    assert "00:00:06.000 --> 00:00:10.000\nQuote" in vtt and vtt.startswith("WEBVTT")
+    assert (out / "basic.chapters.txt").read_text() == "0:00 Hello\n0:02 Talk\n"
+    with Image.open(out / "basic.jpg") as thumb:
+        assert thumb.size == (1280, 720)
+    manifest = json.loads((out / "basic.json").read_text())
+    assert manifest["storyboard_sha256"] == slideshow.load(basic).checksum
+    assert {m["path"] for m in manifest["media"]} == {
+        "red.jpg",
+        "green.png",
+        "blue.jpg",
+        "talk.wav",
+    }
+    assert all(len(m["sha256"]) == 64 for m in manifest["media"])
+    assert manifest["shots"][2]["start"] == 6.0 and manifest["tool"]["version"]
+    assert manifest["ffmpeg"]["libav"]
+
+
+def test_same_storyboard_same_bytes_and_up_to_date(basic, tmp_path, monkeypatch):
+    first = render(basic, tmp_path / "a")
+    again = render(basic, tmp_path / "a")
+    assert again.skipped and not first.skipped
+    monkeypatch.setenv("SLIDESHOW_CACHE", str(tmp_path / "cold-cache"))
+    cold = render(basic, tmp_path / "b", jobs=2)
+    assert cold.encoded == cold.pieces  # nothing came from the warm cache
+    for suffix in (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json"):
+        a = (tmp_path / "a" / f"basic{suffix}").read_bytes()
+        b = (tmp_path / "b" / f"basic{suffix}").read_bytes()
+        assert a == b, suffix
+
+
+def test_editing_one_caption_reencodes_only_its_pieces(basic, tmp_path):
+    render(basic, tmp_path / "out")
+    text = basic.read_text().replace("done'", "finished'")
+    basic.write_text(text)
+    result = render(basic, tmp_path / "out")
+    # The green photo's hold and the two transitions touching it.
+    assert result.encoded == 3, result
+
+
+def test_loudness_normalised(assets, storyboard, tmp_path):
+    media.recording(assets / "quiet.wav", 12.0, level=0.02, channels=2, rate=48000)
+    path = storyboard(
+        "title: Loud\n" + SMALL + "segments:\n  - audio: quiet.wav\n    photos: [red.jpg]\n"
+    )
+    render(path, tmp_path)
+    pcm = probe.audio(tmp_path / "story.mp4")
+    assert abs(integrated_loudness(pcm) - (-16)) < 1.0
+    assert 20 * np.log10(true_peak(pcm)) <= -1.0
+
+
+def test_loud_recording_is_limited_to_true_peak(assets, storyboard, tmp_path):
+    # A square-ish loud tone whose peaks are far above what -12 LUFS allows.
+    media.recording(assets / "loud.wav", 8.0, level=0.99, freq=3000, rate=48000)
+    path = storyboard(
+        "title: Loud\n" + SMALL + "loudness: -12\n"
+        "segments:\n  - audio: loud.wav\n    photos: [red.jpg]\n"
+    )
+    render(path, tmp_path)
+    pcm = probe.audio(tmp_path / "story.mp4")
+    assert 20 * np.log10(true_peak(pcm)) <= -1.0
+
+
+def test_mono_recording_on_both_channels_and_levels_kept_when_off(assets, storyboard, tmp_path):
+    media.recording(assets / "mono.wav", 6.0, level=0.25, rate=22050)
+    path = storyboard(
+        "title: Mono\n" + SMALL + "loudness: off\n"
+        "segments:\n  - audio: {file: mono.wav, fade_in: 0, fade_out: 0}\n    photos: [red.jpg]\n"
+    )
+    render(path, tmp_path)
+    pcm = probe.audio(tmp_path / "story.mp4")
+    middle = pcm[:, 48000 : 48000 * 4]
+    assert np.allclose(middle[0], middle[1], atol=1e-3)
+    assert abs(np.abs(middle).max() - 0.25) < 0.02
+
+
+def test_archival_photo_kinds(assets, storyboard, tmp_path):
+    from PIL import ImageCms
+
+    kinds = assets / "kinds"
+    kinds.mkdir()
+    Image.new("CMYK", (300, 200), (0, 255, 255, 0)).save(kinds / "cmyk.jpg")  # red in CMYK
+    sixteen = np.full((200, 300), 40000, dtype=np.uint16)
+    Image.fromarray(sixteen).save(kinds / "gray16.tif")
+    rotated = Image.new("RGB", (200, 300), (40, 40, 200))
+    rotated.paste((200, 40, 40), (0, 0, 200, 150))  # red on top before rotation
+    exif = Image.Exif()
+    exif[0x0112] = 6  # the viewer rotates 90 degrees clockwise
+    rotated.save(kinds / "rotated.jpg", exif=exif.tobytes())
+    alpha = Image.new("RGBA", (300, 200), (0, 0, 0, 0))
+    alpha.paste((40, 200, 40, 255), (100, 50, 200, 150))
+    alpha.save(kinds / "alpha.png")
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB"))
+    Image.new("RGB", (300, 200), (200, 200, 40)).save(kinds / "icc.jpg", icc_profile=srgb.tobytes())
+    media.photo(kinds / "tiny.png", (40, 200, 200), size=(8, 6))
+    media.photo(kinds / "panorama.jpg", (200, 40, 200), size=(3000, 200))
+    names = [
+        "cmyk.jpg",
+        "gray16.tif",
+        "rotated.jpg",
+        "alpha.png",
+        "icc.jpg",
+        "tiny.png",
+        "panorama.jpg",
+    ]
+    photos = "".join(f"      - {{file: kinds/{n}, duration: 2, transition: cut}}\n" for n in names)
+    path = storyboard(
+        "title: Kinds\n" + SMALL + "style: {background: black}\nsegments:\n  - photos:\n" + photos
+    )
+    render(path, tmp_path)
+    frames = probe.frames(tmp_path / "story.mp4", {30 + 60 * k for k in range(len(names))})
+    centre = lambda k: frames[30 + 60 * k][90, 160]  # noqa: E731
+    assert close(centre(0), (237, 28, 36), 60)  # CMYK converted: red-ish
+    assert close(centre(1), (156, 156, 156))  # 40000/65535 of white, not clipped
+    rot = frames[30 + 60 * 2]
+    # Shown upright after rotation: 300x200 displayed as 200 wide... the red half is on the right.
+    assert close(rot[90, 200], (200, 40, 40), 40) and close(rot[90, 120], (40, 40, 200), 40)
+    assert close(centre(3), (40, 200, 40)) and close(frames[30 + 60 * 3][10, 10], (0, 0, 0))
+    assert close(centre(4), (200, 200, 40))
+    assert close(centre(5), (40, 200, 200))
+    assert close(centre(6), (200, 40, 200)) and close(frames[30 + 60 * 6][10, 160], (0, 0, 0))
+
+
+def test_hebrew_and_russian_captions_render(assets, storyboard, tmp_path):
+    path = storyboard(
+        "title: Scripts\n" + SMALL + "segments:\n  - photos:\n"
+        "      - {file: red.jpg, caption: 'שלום עליכם', duration: 2}\n"
+        "      - {file: red.jpg, caption: 'Отказ в выездной визе', duration: 2}\n"
+    )
+    render(path, tmp_path)
+    frames = probe.frames(tmp_path / "story.mp4", {15, 75})
+    for index in (15, 75):
+        band = frames[index][140:170]
+        assert (band.min(axis=2) > 200).sum() > 20  # glyphs drawn, not empty boxes only
+    vtt = (tmp_path / "story.vtt").read_text(encoding="utf-8")
+    assert "שלום עליכם" in vtt and "Отказ в выездной визе" in vtt
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("truncated.jpg", "truncate", "cannot be decoded"),
+        ("text.png", b"not a png at all", "not an image that can be read"),
+    ],
+)
+def test_bad_photos_fail_cleanly(assets, storyboard, tmp_path, name, content, message):
+    if content == "truncate":
+        media.photo(assets / "big.jpg", (10, 10, 10), size=(640, 480))
+        data = (assets / "big.jpg").read_bytes()
+        Image.effect_noise((640, 480), 60).convert("RGB").save(assets / "noise.jpg", quality=95)
+        data = (assets / "noise.jpg").read_bytes()
+        (assets / name).write_bytes(data[: len(data) // 3])
+    else:
+        (assets / name).write_bytes(content)
+    path = storyboard("title: Bad\n" + SMALL + f"segments:\n  - photos: [{name}]\n")
+    out = tmp_path / "out"
+    with pytest.raises(slideshow.SlideshowError) as info:
+        render(path, out)
+    assert name in str(info.value) and message in str(info.value)
+    assert not any(out.glob("story*")) if out.exists() else True
+
+
+def test_truncated_recording_fails_cleanly(assets, storyboard, tmp_path):
+    media.recording(assets / "long.m4a", 10.0)
+    data = (assets / "long.m4a").read_bytes()
+    (assets / "cut.m4a").write_bytes(data[: len(data) // 2])  # the index at the end is lost
+    path = storyboard(
+        "title: Bad\n" + SMALL + "segments:\n  - audio: cut.m4a\n    photos: [red.jpg]\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "slideshow", "render", str(path), "--out", str(tmp_path / "o")],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 1
+    assert f"{path}:4:12: recording 'cut.m4a': not a recording that can be read" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "o").exists() or not list((tmp_path / "o").iterdir())
+
+
+def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
+    long = "".join(f"      - {{file: {c}, duration: 4}}\n" for c in ["red.jpg", "green.png"] * 6)
+    path = storyboard("title: Killed\nvideo: {size: 640x360}\nsegments:\n  - photos:\n" + long)
+    out = tmp_path / "out"
+    env = dict(os.environ, SLIDESHOW_CACHE=str(tmp_path / "cache"))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "slideshow", "render", str(path), "--out", str(out)],
+        env=env,
+        start_new_session=True,
+    )
+    time.sleep(2.5)
+    os.killpg(process.pid, signal.SIGKILL)
+    process.wait()
+    finals = [p.name for p in out.glob("story.*")] if out.exists() else []
+    assert finals == []
+    before = {p: p.stat().st_mtime for p in assets.iterdir() if p.is_file()}
+    render(path, out)  # a re-run completes and cleans up what the killed one left
+    assert sorted(p.name for p in out.iterdir()) == sorted(
+        f"story{s}" for s in (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
+    )
+    assert {p: p.stat().st_mtime for p in assets.iterdir() if p.is_file()} == before
+
+
+def test_pieces_share_one_sps_and_pps():
+    from fractions import Fraction
+
+    from slideshow.render.encoding import QUALITIES, encode_frames, x264_options
+
+    frame = np.full((270, 320), 100, dtype=np.uint8)
+    frame[180:] = 128
+    for quality in QUALITIES:
+        heads = {
+            kind: encode_frames(
+                [frame] * 3, 320, 180, Fraction(30), x264_options(quality, kind, Fraction(30))
+            ).extradata
+            for kind in ("still", "motion")
+        }
+        assert heads["still"] == heads["motion"], quality
