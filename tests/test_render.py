@@ -267,22 +267,30 @@ def test_truncated_recording_fails_cleanly(assets, storyboard, tmp_path):
 
 
 def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
-    long = "".join(f"      - {{file: {c}, duration: 4}}\n" for c in ["red.jpg", "green.png"] * 6)
-    path = storyboard("title: Killed\nvideo: {size: 640x360}\nsegments:\n  - photos:\n" + long)
-    out = tmp_path / "out"
-    env = dict(os.environ, SLIDESHOW_CACHE=str(tmp_path / "cache"))
+    for k in range(12):
+        media.photo(assets / f"p{k}.jpg", (20 * k, 255 - 20 * k, 90), size=(640, 360))
+    photos = "".join(f"      - {{file: p{k}.jpg, duration: 4}}\n" for k in range(12))
+    path = storyboard(
+        "title: Killed\nvideo: {size: 1920x1080, quality: master}\nsegments:\n  - photos:\n"
+        + photos
+    )
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    env = dict(os.environ, SLIDESHOW_CACHE=str(cache))
     process = subprocess.Popen(
         [sys.executable, "-m", "slideshow", "render", str(path), "--out", str(out)],
         env=env,
         start_new_session=True,
     )
-    time.sleep(2.5)
+    deadline = time.monotonic() + 60
+    while not list(cache.glob("*/*.piece")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    assert process.poll() is None, "the render finished before it could be killed"
     os.killpg(process.pid, signal.SIGKILL)
     process.wait()
     finals = [p.name for p in out.glob("story.*")] if out.exists() else []
     assert finals == []
     before = {p: p.stat().st_mtime for p in assets.iterdir() if p.is_file()}
-    render(path, out)  # a re-run completes and cleans up what the killed one left
+    render(path, out, cache_root=cache)  # a re-run completes and cleans up what was left
     assert sorted(p.name for p in out.iterdir()) == sorted(
         f"story{s}" for s in (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
     )

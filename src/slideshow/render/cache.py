@@ -52,7 +52,13 @@ class PieceCache:
             if offset != len(data):
                 return None
             os.utime(path)  # recently used: pruning keeps it
-            return Encoded(bytes.fromhex(head["extradata"]), packets, head["keyframes"])
+            return Encoded(
+                bytes.fromhex(head["extradata"]),
+                packets,
+                head["keyframes"],
+                head.get("pts"),
+                head.get("durations"),
+            )
         except (ValueError, KeyError, struct.error):
             return None
 
@@ -64,6 +70,8 @@ class PieceCache:
                 "extradata": encoded.extradata.hex(),
                 "sizes": [len(p) for p in encoded.packets],
                 "keyframes": encoded.keyframes,
+                "pts": encoded.pts,
+                "durations": encoded.durations,
             }
         ).encode()
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")

@@ -7,14 +7,10 @@ from fractions import Fraction
 from pathlib import Path
 
 import av
-import numpy as np
 
 from ..errors import RenderError
 from ..timeline import Timeline
-from .encoding import QUALITIES, x264_options
-from .loudness import RATE
-
-AUDIO_FRAME = 1024  # AAC-LC frame size
+from .encoding import AUDIO_RATE, QUALITIES, Encoded, audio_options, x264_options
 
 
 def write_mp4(
@@ -22,9 +18,9 @@ def write_mp4(
     timeline: Timeline,
     video: Iterable[tuple[bytes, bool]],
     extradata: bytes,
-    soundtrack: np.ndarray,
+    soundtrack: Encoded,
 ) -> None:
-    """Mux packets (one per frame, in order) and the soundtrack into path."""
+    """Mux video packets (one per frame, in order) and the encoded soundtrack into path."""
     fps = timeline.fps
     container = av.open(
         str(path), "w", format="mp4", options={"movflags": "+faststart", "use_editlist": "1"}
@@ -40,9 +36,10 @@ def write_mp4(
         vstream.pix_fmt = "yuv420p"
         vstream.codec_context.color_range = 1
         vstream.time_base = 1 / fps
-        astream = container.add_stream("aac", rate=RATE)
+        quality = timeline.look.quality
+        astream = container.add_stream("aac", rate=AUDIO_RATE, options=audio_options(quality))
         astream.layout = "stereo"
-        astream.bit_rate = QUALITIES[timeline.look.quality].audio_bitrate
+        astream.bit_rate = QUALITIES[quality].audio_bitrate
         container.metadata["title"] = timeline.title
         if timeline.description:
             container.metadata["description"] = timeline.description
@@ -55,15 +52,16 @@ def write_mp4(
             raise RenderError(
                 "internal error: the encoded pieces disagree with the output's H.264 headers"
             )
-        audio = _audio_frames(soundtrack)
+        if bytes(astream.codec_context.extradata or b"") != soundtrack.extradata:
+            raise RenderError(
+                "internal error: the soundtrack disagrees with the output's AAC headers"
+            )
+        audio = _audio_packets(astream, soundtrack)
         next_audio = next(audio, None)
-        audio_pts = 0
         for index, (data, keyframe) in enumerate(video):
             # Keep the streams interleaved: audio up to this frame's time goes in first.
-            while next_audio is not None and Fraction(audio_pts, RATE) <= index / fps:
-                for packet in astream.encode(next_audio):
-                    container.mux(packet)
-                audio_pts += next_audio.samples
+            while next_audio is not None and Fraction(next_audio.pts, AUDIO_RATE) <= index / fps:
+                container.mux(next_audio)
                 next_audio = next(audio, None)
             packet = av.Packet(data)
             packet.stream = vstream
@@ -72,23 +70,20 @@ def write_mp4(
             packet.is_keyframe = keyframe
             container.mux(packet)
         while next_audio is not None:
-            for packet in astream.encode(next_audio):
-                container.mux(packet)
+            container.mux(next_audio)
             next_audio = next(audio, None)
-        for packet in astream.encode(None):
-            container.mux(packet)
     finally:
         container.close()
 
 
-def _audio_frames(track: np.ndarray):
-    for start in range(0, track.shape[1], AUDIO_FRAME):
-        chunk = np.ascontiguousarray(track[:, start : start + AUDIO_FRAME], dtype=np.float32)
-        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-        frame.sample_rate = RATE
-        frame.pts = start
-        frame.time_base = Fraction(1, RATE)
-        yield frame
+def _audio_packets(stream, soundtrack: Encoded):
+    for data, pts, duration in zip(soundtrack.packets, soundtrack.pts, soundtrack.durations):
+        packet = av.Packet(data)
+        packet.stream = stream
+        packet.time_base = Fraction(1, AUDIO_RATE)
+        packet.pts = packet.dts = pts
+        packet.duration = duration
+        yield packet
 
 
 def _chapters(timeline: Timeline) -> list[dict]:

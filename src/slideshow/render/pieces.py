@@ -17,7 +17,7 @@ import numpy as np
 
 from ..timeline import Timeline
 from .cache import PieceCache
-from .encoding import Encoded, blend, encode_frames, gop_frames, x264_options
+from .encoding import Blender, Encoded, encode_frames, gop_frames, x264_options
 from .plates import PlateSpec, render_plate, to_yuv
 
 ENCODER_VERSION = "1"  # bump when the way pieces are encoded changes
@@ -93,15 +93,19 @@ def expand(piece: Piece, encoded: Encoded) -> list[tuple[bytes, bool]]:
 
 
 def _blend_frames(a: np.ndarray, b: np.ndarray, black: np.ndarray, kind: str, frames: int):
+    if kind == "fade":
+        out, back = Blender(a, black), Blender(black, b)
+    else:
+        mix = Blender(a, b)
     for k in range(frames):
         progress = Fraction(k + 1, frames + 1)
         if kind == "fade":
             if progress <= Fraction(1, 2):
-                yield blend(a, black, round(256 * progress * 2))
+                yield out(round(256 * progress * 2))
             else:
-                yield blend(black, b, round(256 * (progress * 2 - 1)))
+                yield back(round(256 * (progress * 2 - 1)))
         else:
-            yield blend(a, b, round(256 * progress))
+            yield mix(round(256 * progress))
 
 
 _BLACK_YUV: dict[tuple[int, int], np.ndarray] = {}
@@ -151,11 +155,26 @@ def encode_pieces(pieces: list[Piece], fps: Fraction, quality: str, cache_root) 
             options = x264_options(quality, "motion", fps)
             frames = _blend_frames(a, b, _black(width, height), piece.transition, piece.frames)
         cache.put(piece.key, encode_frames(frames, width, height, fps, options))
+        report()
     return warnings
 
 
+# Set in worker processes: where each finished piece is announced, for the progress bar.
+_PROGRESS = None
+
+
+def init_worker(queue) -> None:
+    global _PROGRESS
+    _PROGRESS = queue
+
+
+def report() -> None:
+    if _PROGRESS is not None:
+        _PROGRESS.put(1)
+
+
 def split_work(pieces: list[Piece], workers: int) -> list[list[Piece]]:
-    """Contiguous runs of about equal cost, so each worker makes each plate about once."""
+    """Contiguous runs of about equal cost: within a run each plate is made once."""
     total = sum(p.cost for p in pieces)
     if workers <= 1 or len(pieces) <= 1:
         return [pieces] if pieces else []

@@ -7,6 +7,7 @@ only when complete; media files are only ever read.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import functools
 import hashlib
 import json
 import multiprocessing
@@ -27,8 +28,17 @@ from ..timeline import Timeline
 from . import sidecars
 from .audio import build_track
 from .cache import PieceCache
+from .encoding import encode_audio
 from .fonts import find_font
-from .pieces import ENCODER_VERSION, Piece, encode_pieces, expand, plan_pieces, split_work
+from .pieces import (
+    ENCODER_VERSION,
+    Piece,
+    encode_pieces,
+    expand,
+    init_worker,
+    plan_pieces,
+    split_work,
+)
 from .plates import PlateSpec, plate_spec, render_plate
 
 SUFFIXES = (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
@@ -86,11 +96,17 @@ def render(
     pieces = plan_pieces(timeline, specs)
     cache = PieceCache(cache_root)
     missing = _missing(pieces, cache)
-    warnings = _encode(missing, timeline, cache.root, jobs, progress, len(pieces))
+    audio_key = _audio_key(timeline, digests)
+    audio_job = None
+    if cache.get(audio_key) is None:
+        audio_job = functools.partial(encode_soundtrack, timeline, audio_key, cache.root)
+    warnings = _encode(missing, timeline, cache.root, jobs, progress, len(pieces), audio_job)
 
     temps: list[Path] = []
     try:
-        soundtrack = build_track(timeline)
+        soundtrack = cache.get(audio_key)
+        if soundtrack is None:
+            raise RenderError("the soundtrack vanished from the cache while rendering; try again")
         video, extradata = _video_packets(pieces, cache)
         mp4 = _temp(out, targets[0])
         temps.append(mp4)
@@ -243,6 +259,28 @@ def _up_to_date(targets: list[Path], key: str) -> bool:
     return manifest.get("render_key") == key
 
 
+def encode_soundtrack(timeline: Timeline, key: str, cache_root) -> list[str]:
+    """Build, normalise and encode the soundtrack into the cache (a worker's job)."""
+    PieceCache(cache_root).put(key, encode_audio(build_track(timeline), timeline.look.quality))
+    return []
+
+
+def _audio_key(timeline: Timeline, digests: dict[str, str]) -> str:
+    data = {
+        "clips": [
+            [c.start, c.frames, digests[c.file], str(c.source_start), c.fade_in, c.fade_out]
+            for c in timeline.audio
+        ],
+        "frames": timeline.frames,
+        "fps": str(timeline.fps),
+        "loudness": timeline.look.loudness,
+        "quality": timeline.look.quality,
+        "encoder": ENCODER_VERSION,
+        "av": av.__version__,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
 def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:
     seen: set[str] = set()
     missing = []
@@ -255,44 +293,46 @@ def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:
     return missing
 
 
-def _encode(missing, timeline, cache_root, jobs, progress, total) -> list[str]:
-    if not missing:
-        if progress:
-            progress(total, total)
-        return []
-    workers = max(1, min(jobs or os.cpu_count() or 1, len(missing)))
-    chunks = split_work(missing, workers)
-    args = (timeline.fps, timeline.look.quality, cache_root)
+def _encode(missing, timeline, cache_root, jobs, progress, total, audio_job) -> list[str]:
+    """Encode the missing pieces (and the soundtrack, if audio_job) into the cache."""
     done = total - len(missing)
     if progress:
         progress(done, total)
-    if len(chunks) == 1:
+    workers = max(1, jobs or os.cpu_count() or 1)
+    args = (timeline.fps, timeline.look.quality, cache_root)
+    if workers == 1 or len(missing) + bool(audio_job) <= 1:
+        if audio_job:
+            audio_job()
         warnings = []
-        for piece in chunks[0]:
+        for piece in missing:
             warnings += encode_pieces([piece], *args)
             done += 1
             if progress:
                 progress(done, total)
         return warnings
-    warnings = []
-    context = multiprocessing.get_context("spawn" if sys.platform != "linux" else "forkserver")
-    with futures.ProcessPoolExecutor(len(chunks), mp_context=context) as pool:
-        # Each worker takes a contiguous run, one piece at a time, so plates are reused.
-        pending = {}
-        queues = [list(chunk) for chunk in chunks]
-        for index, queue in enumerate(queues):
-            pending[pool.submit(encode_pieces, [queue.pop(0)], *args)] = index
+    # fork where it is safe and fast (Linux), so scripts, notebooks and stdin work as callers.
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    queue = context.Queue()
+    # Twice as many runs as workers balances the load; each run still reuses its plates.
+    chunks = split_work(missing, workers * 2)
+    warnings: list[str] = []
+    with futures.ProcessPoolExecutor(
+        workers, mp_context=context, initializer=init_worker, initargs=(queue,)
+    ) as pool:
+        pending = set()
         try:
+            if audio_job:
+                pending.add(pool.submit(audio_job))  # the longest single job goes first
+            pending |= {pool.submit(encode_pieces, chunk, *args) for chunk in chunks}
             while pending:
-                finished, _ = futures.wait(pending, return_when=futures.FIRST_COMPLETED)
+                finished, pending = futures.wait(pending, timeout=0.2)
                 for future in finished:
-                    index = pending.pop(future)
-                    warnings += future.result()
+                    warnings += future.result() or []
+                while not queue.empty():
+                    queue.get()
                     done += 1
-                    if progress:
-                        progress(done, total)
-                    if queues[index]:
-                        pending[pool.submit(encode_pieces, [queues[index].pop(0)], *args)] = index
+                if progress:
+                    progress(min(done, total), total)
         except BaseException:
             for future in pending:
                 future.cancel()

@@ -1,0 +1,131 @@
+"""Issue 3: a 3-minute compilation of 30 archival scans with 1 s crossfades and captions,
+1080p30 `standard`, rendered by slideshow and by a MoviePy 2 script written as a user would.
+
+    pip install -e '.[bench]'
+    python benchmarks/render_vs_moviepy.py            # both
+    python benchmarks/render_vs_moviepy.py --skip-moviepy
+
+Reports wall time, output seconds per wall second, peak memory of the process tree, the
+re-render time after editing one caption, and the ratio to MoviePy, all from one run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import sys
+import tempfile
+from pathlib import Path
+
+from corpus import CORPUS, recording, scan
+from memory import run
+
+HERE = Path(__file__).resolve().parent
+PHOTOS = 30
+SECONDS = 6
+
+
+def storyboard(folder: Path, audio: Path, scans: list[Path], caption_suffix: str = "") -> Path:
+    lines = [
+        "title: Benchmark",
+        "id: bench",
+        "video: {size: 1920x1080, fps: 30, quality: standard}",
+        "defaults: {transition: crossfade, transition_duration: 1}",
+        "segments:",
+        f"  - audio: {{file: {audio}, start: 600, end: {600 + PHOTOS * SECONDS}}}",
+        "    photos:",
+    ]
+    for index, path in enumerate(scans):
+        caption = f"Photograph {index + 1}: demonstration in Washington, 1987. I-{495 + index}"
+        if index == 12:
+            caption += caption_suffix
+        lines.append(f"      - {{file: {path}, caption: '{caption}'}}")
+    board = folder / "bench.yaml"
+    board.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return board
+
+
+MOVIEPY_SCRIPT = r"""
+import sys
+from moviepy import (AudioFileClip, ColorClip, CompositeVideoClip, ImageClip, TextClip,
+                     concatenate_videoclips, vfx, afx)
+font, audio, out, *photos = sys.argv[1:]
+W, H, D = 1920, 1080, {seconds}
+clips = []
+for i, path in enumerate(photos):
+    photo = ImageClip(path).resized(height=H)
+    if photo.w > W:
+        photo = photo.resized(width=W)
+    caption = TextClip(font=font, text=f"Photograph {{i + 1}}: demonstration in Washington, 1987. I-{{495 + i}}",
+                       font_size=48, color="white", bg_color=(0, 0, 0), margin=(20, 10))
+    shot = CompositeVideoClip(
+        [ColorClip((W, H), color=(0, 0, 0)), photo.with_position("center"),
+         caption.with_position(("center", H - 140))], size=(W, H)).with_duration(D)
+    if i:
+        shot = shot.with_effects([vfx.CrossFadeIn(1)])
+    clips.append(shot)
+video = concatenate_videoclips(clips, method="compose", padding=-1)
+sound = AudioFileClip(audio).subclipped(600, 600 + video.duration)
+sound = sound.with_effects([afx.AudioFadeIn(0.5), afx.AudioFadeOut(1)])
+video.with_audio(sound).write_videofile(out, fps=30, codec="libx264", preset="medium",
+                                        audio_codec="aac", threads=2, logger=None)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--skip-moviepy", action="store_true")
+    args = parser.parse_args()
+    scans = [scan(i) for i in range(PHOTOS)]
+    audio = recording("speech_30min.wav", 30 * 60)
+    work = Path(tempfile.mkdtemp(prefix="slideshow-bench-"))
+    env = dict(os.environ, SLIDESHOW_CACHE=str(work / "cache"))
+    board = storyboard(work, audio, scans)
+    command = [sys.executable, "-m", "slideshow", "render", str(board), "--out", str(work / "out")]
+    cold, cold_peak, result = run(command, env=env)
+    assert result.returncode == 0, "render failed"
+    length = json.loads((work / "out" / "bench.json").read_text())["duration"]
+    storyboard(work, audio, scans, caption_suffix=" (edited)")
+    edit, edit_peak, result = run(command, env=env)
+    assert result.returncode == 0
+    report = {
+        "output_seconds": length,
+        "slideshow_cold_s": round(cold, 1),
+        "x_real_time": round(length / cold, 1),
+        "peak_memory_MB": round(cold_peak / 1e6),
+        "one_caption_edit_s": round(edit, 1),
+        "edit_vs_cold": f"{edit / cold:.0%}",
+        "mp4_MB": round((work / "out" / "bench.mp4").stat().st_size / 1e6, 1),
+    }
+    if not args.skip_moviepy:
+        sys.path.insert(0, str(HERE.parent / "src"))
+        from slideshow.render.fonts import bundled_font
+
+        script = work / "moviepy_script.py"
+        script.write_text(MOVIEPY_SCRIPT.format(seconds=SECONDS))
+        mp_command = [
+            sys.executable,
+            str(script),
+            str(bundled_font()),
+            str(audio),
+            str(work / "moviepy.mp4"),
+            *map(str, scans),
+        ]
+        mp_time, mp_peak, result = run(mp_command)
+        assert result.returncode == 0, "the MoviePy script failed"
+        report.update(
+            {
+                "moviepy_s": round(mp_time, 1),
+                "moviepy_peak_memory_MB": round(mp_peak / 1e6),
+                "speedup_vs_moviepy": round(mp_time / cold, 1),
+            }
+        )
+    for key, value in report.items():
+        print(f"{key:>24}: {value}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
