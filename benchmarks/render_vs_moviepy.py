@@ -19,7 +19,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from corpus import CORPUS, recording, scan
+from corpus import recording, scan
 from memory import run
 
 HERE = Path(__file__).resolve().parent
@@ -58,7 +58,8 @@ for i, path in enumerate(photos):
     photo = ImageClip(path).resized(height=H)
     if photo.w > W:
         photo = photo.resized(width=W)
-    caption = TextClip(font=font, text=f"Photograph {{i + 1}}: demonstration in Washington, 1987. I-{{495 + i}}",
+    text = f"Photograph {{i + 1}}: demonstration in Washington, 1987. I-{{495 + i}}"
+    caption = TextClip(font=font, text=text,
                        font_size=48, color="white", bg_color=(0, 0, 0), margin=(20, 10))
     shot = CompositeVideoClip(
         [ColorClip((W, H), color=(0, 0, 0)), photo.with_position("center"),
@@ -88,7 +89,7 @@ def main() -> None:
     assert result.returncode == 0, "render failed"
     length = json.loads((work / "out" / "bench.json").read_text())["duration"]
     storyboard(work, audio, scans, caption_suffix=" (edited)")
-    edit, edit_peak, result = run(command, env=env)
+    edit, _, result = run(command, env=env)
     assert result.returncode == 0
     report = {
         "output_seconds": length,

@@ -29,18 +29,28 @@ def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
 
 
 def integrated_loudness(audio: np.ndarray, rate: int = RATE) -> float:
-    """Integrated loudness in LUFS of a (channels, samples) float array; -inf for silence."""
-    weighted = audio.astype(np.float64)
-    for b, a in _k_weighting(rate):
-        weighted = signal.lfilter(b, a, weighted, axis=1)
-    block, step = int(0.4 * rate), int(0.1 * rate)
-    if weighted.shape[1] < block:
+    """Integrated loudness in LUFS of a (channels, samples) float array; -inf for silence.
+
+    Filtered in 10 s chunks that carry the filter state, so memory stays small for any length.
+    """
+    step = int(0.1 * rate)  # gating blocks are 400 ms, overlapping by 75%: 4 steps of 100 ms
+    filters = _k_weighting(rate)
+    states = [signal.lfilter_zi(b, a)[None, :] * np.zeros((audio.shape[0], 1)) for b, a in filters]
+    powers = []  # mean square per 100 ms step, summed over channels
+    chunk = step * 100
+    for start in range(0, audio.shape[1] - audio.shape[1] % step, chunk):
+        block = audio[:, start : min(start + chunk, audio.shape[1] - audio.shape[1] % step)]
+        weighted = block.astype(np.float64)
+        for index, (b, a) in enumerate(filters):
+            weighted, states[index] = signal.lfilter(b, a, weighted, axis=1, zi=states[index])
+        squares = (weighted**2).reshape(audio.shape[0], -1, step).mean(axis=2)
+        powers.append(squares.sum(axis=0))
+    if not powers:
         return float("-inf")
-    squares = np.cumsum(
-        np.concatenate([np.zeros((weighted.shape[0], 1)), weighted**2], axis=1), axis=1
-    )
-    starts = np.arange(0, weighted.shape[1] - block + 1, step)
-    power = ((squares[:, starts + block] - squares[:, starts]) / block).sum(axis=0)
+    steps = np.concatenate(powers)
+    if steps.size < 4:
+        return float("-inf")
+    power = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / 4
     with np.errstate(divide="ignore"):
         loud = -0.691 + 10 * np.log10(power)
     kept = power[loud > -70]  # absolute gate
@@ -92,15 +102,23 @@ def limit(audio: np.ndarray, ceiling: float, rate: int = RATE) -> np.ndarray:
 
 
 def normalise(audio: np.ndarray, target_lufs: float, peak_dbtp: float = -1.0) -> np.ndarray:
-    """Gain to the target integrated loudness; limit so the true peak stays at most peak_dbtp."""
-    measured = integrated_loudness(audio)
-    if not np.isfinite(measured):
-        return audio
-    out = audio * np.float32(10 ** ((target_lufs - measured) / 20))
+    """Gain to the target integrated loudness; limit so the true peak stays at most peak_dbtp.
+
+    Limiting lowers the loudness a little, so gain and limiting are repeated a few times.
+    """
     ceiling = 10 ** ((peak_dbtp - 0.3) / 20)  # 0.3 dB margin for the AAC encoder's overshoot
+    out = audio
     for _ in range(3):
-        peak = true_peak(out)
-        if peak <= ceiling:
+        measured = integrated_loudness(out)
+        if not np.isfinite(measured):
+            return out
+        out = out * np.float32(10 ** ((target_lufs - measured) / 20))
+        if true_peak(out) <= ceiling:
             break
         out = limit(out, ceiling * 0.97)
+        if abs(integrated_loudness(out) - target_lufs) < 0.3:
+            break
+    peak = true_peak(out)
+    if peak > ceiling:  # a last guard: never over the ceiling
+        out = out * np.float32(ceiling / peak)
     return out.astype(np.float32)
