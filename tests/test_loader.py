@@ -127,7 +127,7 @@ def test_misspelt_keys_suggest_the_right_one(assets, storyboard):
     )
     assert problems(path) == [
         f"{path}:2:1: unknown key 'vidoe'; did you mean 'video'?",
-        f"{path}:6:9: unknown key 'captoin'; did you mean 'caption'?",
+        f"{path}:6:9: photo 'red.jpg': unknown key 'captoin'; did you mean 'caption'?",
     ]
 
 
@@ -156,7 +156,7 @@ segments:
         f'{path}:8:36: `start`: expected a time such as 12, 12.5, "SS.mmm", "M:SS", '
         '"MM:SS.mmm", "H:MM:SS" or "HH:MM:SS.mmm", got \'0:9x\'',
         f"{path}:10:15: photo 'missing.jpg': file not found",
-        f"{path}:12:17: `motion`: the `from` rectangle [0.5, 0.0, 0.8, 1.0] reaches outside "
+        f"{path}:12:17: photo 'red.jpg': `motion`: the `from` rectangle [0.5, 0.0, 0.8, 1.0] reaches outside "
         "the photo: x + w and y + h must be at most 1",
     ]
 

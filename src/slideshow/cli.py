@@ -83,41 +83,129 @@ def plan(file: str, as_json: bool) -> None:
     default="output",
     show_default=True,
     type=click.Path(),
-    help="Folder for the MP4 and its sidecar files.",
+    help="Folder for the MP4 files and their sidecars.",
 )
-@click.option("--force", is_flag=True, help="Render even if the outputs are up to date.")
+@click.option("--force", is_flag=True, help="Render even what is up to date.")
 @click.option(
     "--jobs",
     "-j",
-    type=click.IntRange(1, 64),
+    type=click.IntRange(1, 256),
     default=None,
-    help="Worker processes (default: one per core).",
+    help="Worker processes shared by all compilations (default: one per core).",
 )
-def render(files: tuple[str, ...], out: str, force: bool, jobs: int | None) -> None:
-    """Render storyboards to MP4 files with captions, chapters, thumbnail and manifest.
+@click.option(
+    "--cluster",
+    envvar="SLIDESHOW_CLUSTER",
+    default=None,
+    metavar="tcp://HOST:PORT",
+    help="Encode on a Dask cluster whose workers see the same files (or SLIDESHOW_CLUSTER).",
+)
+def render(files: tuple[str, ...], out: str, force: bool, jobs: int | None, cluster) -> None:
+    """Render storyboards (files, or folders of them) to MP4 files with captions, chapters,
+    thumbnail and manifest. What is up to date is skipped; one failure never stops the rest.
 
-    Example: slideshow render compilations/demo.yaml --out output
+    Example: slideshow render compilations/ --jobs 2
     """
-    from .render import render as run_render
-    from .render.progress import Bar
+    from .render import render_many
+    from .render.progress import Bars
 
-    failed = []
-    for path in _storyboards(files):
-        try:
-            loaded = load(path)
-            _echo_warnings(loaded)
-            with Bar(loaded.id) as bar:
-                result = run_render(loaded, out, force=force, jobs=jobs, progress=bar.update)
-        except SlideshowError as exc:
-            click.echo(str(exc) if isinstance(exc, StoryboardError) else f"{path}: {exc}", err=True)
-            failed.append(str(path))
-            continue
-        for warning in result.warnings:
-            click.echo(f"{path}: warning: {warning}", err=True)
-        what = "up to date" if result.skipped else f"rendered in {result.seconds:.1f} s"
-        click.echo(f"{result.outputs[0]}: {result.duration:.1f} s of video, {what}")
+    paths = _storyboards(files)
+    if not paths:
+        raise SlideshowError("no storyboards (.yaml files) found in " + ", ".join(files))
+
+    def show_warnings(jobs_):
+        for job in jobs_:
+            _echo_warnings(job.loaded)
+
+    with Bars() as bars:
+        outcomes = render_many(
+            paths,
+            out,
+            force=force,
+            jobs=jobs,
+            cluster=cluster,
+            progress=bars.update,
+            on_prepared=show_warnings,
+        )
+    for outcome in outcomes:
+        if outcome.ok:
+            for warning in outcome.result.warnings:
+                click.echo(f"{outcome.storyboard}: warning: {warning}", err=True)
+        else:
+            click.echo(_failure(outcome), err=True)
+    click.echo(_summary(outcomes))
+    failed = [o.storyboard for o in outcomes if not o.ok]
     if failed:
-        raise SlideshowError(f"{len(failed)} of the storyboards failed: {', '.join(failed)}")
+        raise SlideshowError(f"{len(failed)} of {len(outcomes)} failed: {', '.join(failed)}")
+
+
+def _failure(outcome) -> str:
+    text = outcome.error
+    # Storyboard errors already start with the file name.
+    return text if text.startswith(outcome.storyboard) else f"{outcome.storyboard}: {text}"
+
+
+def _summary(outcomes) -> str:
+    rows = [("id", "status", "length", "time", "output")]
+    for o in outcomes:
+        if o.ok:
+            r = o.result
+            status = "up to date" if r.skipped else "rendered"
+            minutes, seconds = divmod(round(r.duration), 60)
+            rows.append(
+                (r.id, status, f"{minutes}:{seconds:02d}", f"{r.seconds:.1f} s", str(r.outputs[0]))
+            )
+        else:
+            rows.append((Path(o.storyboard).stem, "FAILED", "", "", o.storyboard))
+    widths = [max(len(row[i]) for row in rows) for i in range(5)]
+    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+
+
+@cli.group()
+def cache() -> None:
+    """The cache of encoded pieces: where it is, how big, and pruning it."""
+
+
+@cache.command("info")
+def cache_info() -> None:
+    """Show where the cache is and how much it holds.
+
+    Example: slideshow cache info
+    """
+    from .render.cache import PieceCache
+
+    store = PieceCache()
+    count, size = store.usage()
+    click.echo(f"{store.root}: {count} pieces, {size / 1e6:.1f} MB")
+
+
+@cache.command("prune")
+@click.option(
+    "--older-than",
+    "days",
+    type=click.FloatRange(0),
+    default=30,
+    show_default=True,
+    help="Remove pieces not used for this many days.",
+)
+@click.option(
+    "--max-size",
+    "max_mb",
+    type=click.FloatRange(0),
+    default=None,
+    help="Then remove the least recently used until the cache holds at most this many MB.",
+)
+def cache_prune(days: float, max_mb: float | None) -> None:
+    """Delete cached pieces that have not been used for a while. Always safe: a later render
+    encodes again whatever it needs.
+
+    Example: slideshow cache prune --older-than 7 --max-size 2000
+    """
+    from .render.cache import PieceCache
+
+    store = PieceCache()
+    removed, freed = store.prune(days, None if max_mb is None else int(max_mb * 1e6))
+    click.echo(f"removed {removed} pieces, {freed / 1e6:.1f} MB, from {store.root}")
 
 
 @cli.command()

@@ -216,6 +216,31 @@ def _show(value: object) -> str:
 
 
 def _problem(source: Source, error: dict) -> Problem:
+    problem = _describe(source, error)
+    photo = _photo_named(source.data, _path(error["loc"]))
+    if photo is None:
+        return problem
+    return Problem(
+        problem.file, problem.line, problem.column, f"photo {photo!r}: {problem.message}"
+    )
+
+
+def _photo_named(data: object, path: tuple) -> str | None:
+    """The file of the photo entry that path lies inside, if any, as the storyboard writes it."""
+    for index in range(len(path) - 2):
+        if path[index] == "photos" and isinstance(path[index + 1], int) and len(path) > index + 2:
+            node = data
+            try:
+                for part in path[: index + 2]:
+                    node = node[part]
+            except (KeyError, IndexError, TypeError):
+                return None
+            if isinstance(node, dict) and isinstance(node.get("file"), str):
+                return node["file"]
+    return None
+
+
+def _describe(source: Source, error: dict) -> Problem:
     path = _path(error["loc"])
     kind = error["type"]
     ctx = error.get("ctx") or {}
@@ -253,6 +278,7 @@ def _problem(source: Source, error: dict) -> Problem:
             "less_than_equal": "at most",
         }[kind]
         bound = next(iter(ctx.values()), "")
+        bound = f"{bound:g}" if isinstance(bound, float) else bound
         return source.problem(path, f"{_key(path)} must be {words} {bound}, got {_show(value)}")
     if kind in _KINDS:
         return source.problem(path, f"{_key(path)}: expected {_KINDS[kind]}, got {_show(value)}")

@@ -1,5 +1,6 @@
-"""Rendering a timeline to an MP4 and its sidecar files."""
+"""Rendering timelines to MP4 files and their sidecars, one at a time or in batches."""
 
-from .run import RenderResult, render
+from .job import RenderResult
+from .run import Outcome, render, render_many
 
-__all__ = ["RenderResult", "render"]
+__all__ = ["Outcome", "RenderResult", "render", "render_many"]

@@ -11,6 +11,7 @@ import json
 import os
 import struct
 import tempfile
+import time
 from pathlib import Path
 
 import platformdirs
@@ -31,6 +32,9 @@ class PieceCache:
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / f"{key}.piece"
+
+    def has(self, key: str) -> bool:
+        return self._path(key).is_file()
 
     def get(self, key: str) -> Encoded | None:
         path = self._path(key)
@@ -84,3 +88,47 @@ class PieceCache:
         except BaseException:
             Path(tmp).unlink(missing_ok=True)
             raise
+
+    def usage(self) -> tuple[int, int]:
+        """(number of pieces, bytes) in the cache."""
+        count = size = 0
+        for path in self.root.glob("*/*.piece"):
+            try:
+                size += path.stat().st_size
+                count += 1
+            except OSError:
+                pass
+        return count, size
+
+    def prune(
+        self, older_than_days: float | None = 30, max_bytes: int | None = None
+    ) -> tuple[int, int]:
+        """Delete pieces unused for longer than older_than_days, then the least recently used
+        until the cache is at most max_bytes. Returns (pieces removed, bytes freed)."""
+        entries = []
+        for path in self.root.glob("*/*.piece"):
+            try:
+                stat = path.stat()
+            except OSError:
+                continue
+            entries.append((stat.st_mtime, stat.st_size, path))
+        entries.sort()
+        now = time.time()
+        removed = freed = 0
+        total = sum(size for _, size, _ in entries)
+        for mtime, size, path in entries:
+            old = older_than_days is not None and now - mtime > older_than_days * 86400
+            big = max_bytes is not None and total > max_bytes
+            if not (old or big):
+                continue
+            try:
+                path.unlink()
+            except OSError:
+                continue
+            removed += 1
+            freed += size
+            total -= size
+        for leftover in self.root.glob("*/.*.tmp"):  # writes that a killed render left behind
+            if now - leftover.stat().st_mtime > 3600:
+                leftover.unlink(missing_ok=True)
+        return removed, freed

@@ -128,6 +128,12 @@ def encode_frames(frames, width: int, height: int, fps: Fraction, options: dict[
     return Encoded(bytes(codec.extradata or b""), packets, keys)
 
 
+def blend(a: np.ndarray, b: np.ndarray, weight: int) -> np.ndarray:
+    """(a * (256 - weight) + b * weight + 128) / 256 on I420 arrays: one frame's blend."""
+    mixed = a.astype(np.uint16) * (256 - weight) + b.astype(np.uint16) * weight + 128
+    return (mixed >> 8).astype(np.uint8)
+
+
 class Blender:
     """(a * (256 - w) + b * w + 128) / 256 on I420 arrays, in integers, reusing buffers."""
 

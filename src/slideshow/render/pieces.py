@@ -1,43 +1,69 @@
 """Pieces: independent stretches of the output video, each starting on a keyframe.
 
 A still hold is one GOP of its plate encoded once and repeated (cut short after any frame:
-there are no B-frames). A transition blends two plates frame by frame. Pieces are encoded in
-worker processes, kept in the piece cache by content key, and joined by copying packets.
+there are no B-frames). A moving shot (Ken Burns) is encoded frame by frame; a transition
+blends two shots frame by frame, moving or not. Pieces are encoded in worker processes, kept
+in the piece cache by content key, and joined by copying packets.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
 
-from ..timeline import Timeline
+from ..timeline import Motion, Timeline
 from .cache import PieceCache
-from .encoding import Blender, Encoded, encode_frames, gop_frames, x264_options
+from .encoding import Blender, Encoded, blend, encode_frames, gop_frames, x264_options
 from .plates import PlateSpec, render_plate, to_yuv
 
-ENCODER_VERSION = "1"  # bump when the way pieces are encoded changes
+ENCODER_VERSION = "2"  # bump when the way pieces are encoded changes
+
+
+@dataclass(frozen=True)
+class View:
+    """What one side of a piece shows: a shot's plate, still or moving.
+
+    For a moving shot, `span` is the number of frames the shot is visible (transitions
+    included: the move runs through them) and `offset` the piece's first frame within it.
+    """
+
+    plate: PlateSpec
+    motion: Motion | None = None
+    span: int = 0
+    offset: int = 0
+
+    def source_key(self) -> str:
+        """Names what the view is made from: a plate, or a camera move over a photo."""
+        if self.motion is None:
+            return self.plate.key()
+        m = self.motion
+        return json.dumps([self.plate.key(), m.kind, m.start, m.end, self.span])
+
+    def key(self) -> str:
+        return self.source_key() if self.motion is None else f"{self.source_key()}@{self.offset}"
 
 
 @dataclass(frozen=True)
 class Piece:
-    kind: str  # hold | blend
+    kind: str  # hold | motion | blend
     start: int
     frames: int
     key: str
-    a: PlateSpec
-    b: PlateSpec | None = None
+    a: View
+    b: View | None = None
     transition: str | None = None  # crossfade | fade, for blends
-    encode_frames: int = 0  # frames actually encoded: a GOP for holds, all for blends
+    encode_frames: int = 0  # frames actually encoded: one GOP for holds, all for the others
 
     @property
     def cost(self) -> float:
-        # Blends cost about twice a still frame: every frame is new to the encoder.
-        return self.encode_frames * (2.0 if self.kind == "blend" else 1.0)
+        # Blends and moves cost about twice a still frame: every frame is new to the encoder.
+        return self.encode_frames * (1.0 if self.kind == "hold" else 2.0)
 
 
 def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
@@ -49,32 +75,41 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
         shot.transition.span(shot.start) if i and shot.transition.frames else None
         for i, shot in enumerate(shots)
     ]
+    # The frames during which each shot is on screen, transitions included.
+    visible = []
+    for i, shot in enumerate(shots):
+        first = spans[i][0] if spans[i] else shot.start
+        nxt = spans[i + 1] if i + 1 < len(shots) else None
+        visible.append((first, nxt[1] if nxt else shot.end))
+
+    def view(i: int, at: int) -> View:
+        shot = shots[i]
+        if shot.kind != "photo" or shot.motion.kind != "kenburns":
+            return View(specs[i])
+        first, last = visible[i]
+        return View(specs[i], shot.motion, last - first, at - first)
+
     pieces: list[Piece] = []
     for i, shot in enumerate(shots):
         if spans[i]:
             lo, hi = spans[i]
-            key = _key(
-                "blend",
-                quality,
-                fps,
-                specs[i - 1].key(),
-                specs[i].key(),
-                shot.transition.kind,
-                hi - lo,
-            )
-            pieces.append(
-                Piece(
-                    "blend", lo, hi - lo, key, specs[i - 1], specs[i], shot.transition.kind, hi - lo
-                )
-            )
+            a, b = view(i - 1, lo), view(i, lo)
+            key = _key("blend", quality, fps, a.key(), b.key(), shot.transition.kind, hi - lo)
+            pieces.append(Piece("blend", lo, hi - lo, key, a, b, shot.transition.kind, hi - lo))
         hold_start = spans[i][1] if spans[i] else shot.start
         nxt = spans[i + 1] if i + 1 < len(shots) else None
         hold_end = nxt[0] if nxt else shot.end
-        if hold_end > hold_start:
-            length = hold_end - hold_start
+        if hold_end <= hold_start:
+            continue
+        length = hold_end - hold_start
+        moving = view(i, hold_start)
+        if moving.motion is not None:
+            key = _key("motion", quality, fps, moving.key(), length)
+            pieces.append(Piece("motion", hold_start, length, key, moving, encode_frames=length))
+        else:
             encoded = min(length, gop)
-            key = _key("hold", quality, fps, specs[i].key(), encoded)
-            pieces.append(Piece("hold", hold_start, length, key, specs[i], encode_frames=encoded))
+            key = _key("hold", quality, fps, moving.key(), encoded)
+            pieces.append(Piece("hold", hold_start, length, key, moving, encode_frames=encoded))
     return pieces
 
 
@@ -86,26 +121,10 @@ def _key(*parts: object) -> str:
 def expand(piece: Piece, encoded: Encoded) -> list[tuple[bytes, bool]]:
     """The piece's packets in order: a hold repeats its GOP and cuts the last copy short."""
     pairs = list(zip(encoded.packets, encoded.keyframes))
-    if piece.kind == "blend":
+    if piece.kind != "hold":
         return pairs
     whole, rest = divmod(piece.frames, len(pairs))
     return pairs * whole + pairs[:rest]
-
-
-def _blend_frames(a: np.ndarray, b: np.ndarray, black: np.ndarray, kind: str, frames: int):
-    if kind == "fade":
-        out, back = Blender(a, black), Blender(black, b)
-    else:
-        mix = Blender(a, b)
-    for k in range(frames):
-        progress = Fraction(k + 1, frames + 1)
-        if kind == "fade":
-            if progress <= Fraction(1, 2):
-                yield out(round(256 * progress * 2))
-            else:
-                yield back(round(256 * (progress * 2 - 1)))
-        else:
-            yield mix(round(256 * progress))
 
 
 _BLACK_YUV: dict[tuple[int, int], np.ndarray] = {}
@@ -120,43 +139,102 @@ def _black(width: int, height: int) -> np.ndarray:
     return _BLACK_YUV[(width, height)]
 
 
-# Plates a worker made recently: the next piece of its contiguous run usually needs one again.
-_PLATES: OrderedDict[str, np.ndarray] = OrderedDict()
+# What a worker made recently, by key: the next piece of its run usually needs it again.
+_SOURCES: OrderedDict[str, object] = OrderedDict()
+_SOURCES_LOCK = threading.Lock()  # Dask may run several tasks in one worker process
 
 
-def encode_pieces(pieces: list[Piece], fps: Fraction, quality: str, cache_root) -> list[str]:
-    """Encode pieces in order into the cache (a worker's job); returns render warnings.
+class _Frames:
+    """Frames of a view: a still plate, or a camera over a photo."""
 
-    Plates are made once and kept while neighbouring pieces still need them.
-    """
-    cache = PieceCache(cache_root)
-    plates = _PLATES
-    warnings: list[str] = []
+    def __init__(self, view: View, warnings: list[str]):
+        self.view = view
+        key = view.source_key()
+        with _SOURCES_LOCK:
+            self.source = self._source(key, view, warnings)
 
-    def plate(spec: PlateSpec) -> np.ndarray:
-        key = spec.key()
-        if key not in plates:
-            image, notes = render_plate(spec)
-            warnings.extend(notes)
-            plates[key] = to_yuv(image)
-            while len(plates) > 3:
-                plates.popitem(last=False)
-        plates.move_to_end(key)
-        return plates[key]
+    @staticmethod
+    def _source(key: str, view: View, warnings: list[str]):
+        if key not in _SOURCES:
+            if view.motion is None:
+                image, notes = render_plate(view.plate)
+                warnings.extend(notes)
+                _SOURCES[key] = to_yuv(image)
+            else:
+                from .motion import Camera  # only moving shots need it
 
-    for piece in pieces:
-        width, height = piece.a.width, piece.a.height
-        if piece.kind == "hold":
-            still = plate(piece.a)
-            options = x264_options(quality, "still", fps)
-            frames = (still for _ in range(piece.encode_frames))
+                _SOURCES[key] = Camera(view.plate, view.motion, view.span)
+            while len(_SOURCES) > 4:
+                _SOURCES.popitem(last=False)
+        _SOURCES.move_to_end(key)
+        return _SOURCES[key]
+
+    def __call__(self, k: int) -> np.ndarray:
+        """The view's frame k of the piece."""
+        if isinstance(self.source, np.ndarray):
+            return self.source
+        return self.source.frame(self.view.offset + k)
+
+    @property
+    def still(self) -> bool:
+        return isinstance(self.source, np.ndarray)
+
+
+def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: int):
+    """Crossfade a into b, or dip through black; weights never reach 0 or 1 inside."""
+    if a.still and b.still:  # the common case: set the blend up once
+        first, second = (
+            (Blender(a(0), black), Blender(black, b(0)))
+            if kind == "fade"
+            else (Blender(a(0), b(0)), None)
+        )
+    else:
+        first = second = None
+    for k in range(frames):
+        progress = Fraction(k + 1, frames + 1)
+        if kind == "fade" and progress <= Fraction(1, 2):
+            weight = round(256 * progress * 2)
+            yield first(weight) if first else blend(a(k), black, weight)
+        elif kind == "fade":
+            weight = round(256 * (progress * 2 - 1))
+            yield second(weight) if second else blend(black, b(k), weight)
         else:
-            a, b = plate(piece.a), plate(piece.b)
+            weight = round(256 * progress)
+            yield first(weight) if first else blend(a(k), b(k), weight)
+
+
+def encode_pieces(
+    pieces: list[Piece], fps: Fraction, quality: str, tag: object = None, cache_root=None
+) -> tuple[list[str], list[tuple[str, Encoded | None]]]:
+    """Encode a run of pieces in order (a worker's job): (warnings, [(key, encoded)]).
+
+    With cache_root (workers on this machine), each piece goes into the cache as soon as it
+    is done, so an interrupted render resumes from it, and None is returned in its place.
+    """
+    cache = PieceCache(cache_root) if cache_root is not None else None
+    warnings: list[str] = []
+    results: list[tuple[str, Encoded]] = []
+    for piece in pieces:
+        width, height = piece.a.plate.width, piece.a.plate.height
+        a = _Frames(piece.a, warnings)
+        if piece.kind == "hold":
+            options = x264_options(quality, "still", fps)
+            frames = (a(0) for _ in range(piece.encode_frames))
+        elif piece.kind == "motion":
             options = x264_options(quality, "motion", fps)
-            frames = _blend_frames(a, b, _black(width, height), piece.transition, piece.frames)
-        cache.put(piece.key, encode_frames(frames, width, height, fps, options))
-        report()
-    return warnings
+            frames = (a(k) for k in range(piece.frames))
+        else:
+            b = _Frames(piece.b, warnings)
+            options = x264_options(quality, "motion", fps)
+            black = _black(width, height)
+            frames = _blend_frames(a, b, black, piece.transition, piece.frames)
+        encoded = encode_frames(frames, width, height, fps, options)
+        if cache is not None:
+            cache.put(piece.key, encoded)
+            encoded = None
+        results.append((piece.key, encoded))
+        report(tag)
+    return warnings, results
 
 
 # Set in worker processes: where each finished piece is announced, for the progress bar.
@@ -168,9 +246,9 @@ def init_worker(queue) -> None:
     _PROGRESS = queue
 
 
-def report() -> None:
+def report(tag: object) -> None:
     if _PROGRESS is not None:
-        _PROGRESS.put(1)
+        _PROGRESS.put(tag)
 
 
 def split_work(pieces: list[Piece], workers: int) -> list[list[Piece]]:

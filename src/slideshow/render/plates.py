@@ -110,7 +110,7 @@ def compose_photo(spec: PlateSpec) -> Image.Image:
         if fitted.mode == "RGBA":
             return _flatten(fitted, Image.new("RGB", (width, height), (0, 0, 0)))
         return fitted
-    frame = _background(photo, spec)
+    frame = background_for(photo, spec, (width, height))
     position = ((width - fitted_size[0]) // 2, (height - fitted_size[1]) // 2)
     if fitted.mode == "RGBA":
         frame.paste(fitted, position, fitted)
@@ -124,15 +124,15 @@ def _need(spec: PlateSpec) -> tuple[int, int]:
     return (spec.width, spec.height)
 
 
-def _background(photo: Image.Image, spec: PlateSpec) -> Image.Image:
-    size = (spec.width, spec.height)
+def background_for(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) -> Image.Image:
+    """The letterbox fill behind a `contain` photo: blurred photo, black or a colour."""
     if spec.background == "black":
         return Image.new("RGB", size, (0, 0, 0))
     if spec.background.startswith("#"):
         colour = tuple(int(spec.background[i : i + 2], 16) for i in (1, 3, 5))
         return Image.new("RGB", size, colour)
     # blur: the photo itself, filling the frame, heavily blurred and darkened.
-    small = (max(1, spec.width // 16), max(1, spec.height // 16))
+    small = (max(1, size[0] // 16), max(1, size[1] // 16))
     source = photo.convert("RGB") if photo.mode != "RGB" else photo
     pw, ph = source.size
     scale = max(small[0] / pw, small[1] / ph)
@@ -163,3 +163,54 @@ def to_yuv(frame: Image.Image) -> np.ndarray:
 @functools.lru_cache(maxsize=16)
 def _file_digest(path: str) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
+
+
+@dataclass
+class CaptionLayer:
+    """A caption as I420 pixels and alpha over rows top..bottom, for frames made in YUV."""
+
+    top: int
+    yuv: np.ndarray  # I420 of the band rows, full width
+    alpha: np.ndarray  # luma alpha 0..256, int32
+    chroma_alpha: np.ndarray
+
+    def apply(self, frame: np.ndarray) -> None:
+        """Blend onto an I420 frame array in place."""
+        width = frame.shape[1]
+        height = frame.shape[0] * 2 // 3
+        rows = self.alpha.shape[0]
+        luma = frame[self.top : self.top + rows]
+        band = self.yuv[:rows]
+        luma[:] = (luma * (256 - self.alpha) + band * self.alpha + 128) >> 8
+        half = width // 2
+        u = frame[height : height + height // 4].reshape(height // 2, half)
+        v = frame[height + height // 4 :].reshape(height // 2, half)
+        crow = rows // 2
+        cu = self.yuv[rows : rows + rows // 4].reshape(crow, half)
+        cv = self.yuv[rows + rows // 4 :].reshape(crow, half)
+        top = self.top // 2
+        a = self.chroma_alpha
+        for plane, cap in ((u, cu), (v, cv)):
+            region = plane[top : top + crow]
+            region[:] = (region * (256 - a) + cap * a + 128) >> 8
+
+
+def caption_layer(spec: PlateSpec) -> CaptionLayer | None:
+    """The shot's caption as a layer to blend onto moving frames (None without a caption)."""
+    if not spec.caption:
+        return None
+    size = (spec.width, spec.height)
+    layer = Image.new("RGBA", size, (0, 0, 0, 0))
+    layout = text.layout_caption(spec.caption, Path(spec.font), spec.width, spec.height)
+    text.draw_caption(layer, layout, Path(spec.font), spec.caption_position)
+    alpha = np.asarray(layer.getchannel("A"))
+    rows = np.nonzero(alpha.max(axis=1))[0]
+    if rows.size == 0:
+        return None
+    top, bottom = rows[0] - rows[0] % 2, rows[-1] + 1 + (rows[-1] + 1) % 2
+    band = layer.crop((0, top, spec.width, bottom))
+    yuv = to_yuv(band.convert("RGB"))
+    a = np.asarray(band.getchannel("A"), dtype=np.int32)
+    a = a + (a > 127)  # 0..255 to 0..256, so opaque is exactly opaque
+    chroma = (a[0::2, 0::2] + a[1::2, 0::2] + a[0::2, 1::2] + a[1::2, 1::2] + 2) // 4
+    return CaptionLayer(int(top), yuv.astype(np.int32), a, chroma)

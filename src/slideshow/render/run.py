@@ -1,62 +1,40 @@
-"""The render: plan, encode missing pieces in parallel, build the soundtrack, mux, write sidecars.
-
-Every output is written under a temporary name in the output folder and renamed into place
-only when complete; media files are only ever read.
+"""Rendering one compilation or many: prepare each, encode every missing piece of all of them
+on one pool of workers (local processes, or a Dask cluster), and finish each compilation as
+soon as its own pieces are ready. One broken storyboard never stops the others.
 """
 
 from __future__ import annotations
 
 import concurrent.futures as futures
-import functools
-import hashlib
-import json
 import multiprocessing
 import os
 import sys
-import time
-from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+import traceback
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-import av
-
-from .. import __version__
-from ..errors import RenderError, SlideshowError
-from ..loader import LoadedStoryboard, load
-from ..planner import plan
-from ..timeline import Timeline
-from . import sidecars
-from .audio import build_track
+from ..errors import SlideshowError
+from ..loader import LoadedStoryboard
 from .cache import PieceCache
-from .encoding import encode_audio
-from .fonts import find_font
-from .pieces import (
-    ENCODER_VERSION,
-    Piece,
-    encode_pieces,
-    expand,
-    init_worker,
-    plan_pieces,
-    split_work,
-)
-from .plates import PlateSpec, plate_spec, render_plate
+from .job import Job, RenderResult, encode_soundtrack, finish, prepare
+from .pieces import encode_pieces, init_worker, split_work
 
-SUFFIXES = (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
+# progress(compilation id, pieces done, pieces in all) as pieces finish.
+Progress = Callable[[str, int, int], None]
 
 
 @dataclass
-class RenderResult:
-    id: str
-    outputs: list[Path]
-    duration: float
-    seconds: float
-    skipped: bool = False  # everything was up to date
-    pieces: int = 0
-    encoded: int = 0  # pieces that had to be encoded (not found in the cache)
-    warnings: list[str] = field(default_factory=list)
+class Outcome:
+    """What became of one storyboard in a batch."""
 
+    storyboard: str
+    result: RenderResult | None = None
+    error: str | None = None
 
-Progress = Callable[[int, int], None]
+    @property
+    def ok(self) -> bool:
+        return self.error is None
 
 
 def render(
@@ -66,308 +44,233 @@ def render(
     force: bool = False,
     jobs: int | None = None,
     cache_root: str | Path | None = None,
-    progress: Progress | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cluster: str | None = None,
 ) -> RenderResult:
-    """Render a storyboard to `out/<id>.mp4` and its sidecars; returns what was done."""
-    began = time.perf_counter()
-    loaded = storyboard if isinstance(storyboard, LoadedStoryboard) else load(storyboard)
-    timeline = plan(loaded)
-    out = Path(out)
-    try:
-        out.mkdir(parents=True, exist_ok=True)
-    except OSError as exc:
-        raise SlideshowError(f"cannot create the output folder {out}: {exc.strerror}") from None
-    targets = [out / f"{timeline.id}{suffix}" for suffix in SUFFIXES]
-    _remove_leftovers(out, timeline.id)
-
-    digests = _media_digests(loaded, timeline)
-    fonts = _fonts(timeline, loaded)
-    render_key = _render_key(timeline, digests, fonts)
-    if not force and _up_to_date(targets, render_key):
-        return RenderResult(
-            timeline.id,
-            targets,
-            float(timeline.duration),
-            time.perf_counter() - began,
-            skipped=True,
-        )
-
-    specs = [plate_spec(s, timeline.look, fonts, digests.get(s.file)) for s in timeline.shots]
-    pieces = plan_pieces(timeline, specs)
-    cache = PieceCache(cache_root)
-    missing = _missing(pieces, cache)
-    audio_key = _audio_key(timeline, digests)
-    audio_job = None
-    if cache.get(audio_key) is None:
-        audio_job = functools.partial(encode_soundtrack, timeline, audio_key, cache.root)
-    warnings = _encode(missing, timeline, cache.root, jobs, progress, len(pieces), audio_job)
-
-    temps: list[Path] = []
-    try:
-        soundtrack = cache.get(audio_key)
-        if soundtrack is None:
-            raise RenderError("the soundtrack vanished from the cache while rendering; try again")
-        video, extradata = _video_packets(pieces, cache)
-        mp4 = _temp(out, targets[0])
-        temps.append(mp4)
-        from .mux import write_mp4
-
-        write_mp4(mp4, timeline, video, extradata, soundtrack)
-        texts = {
-            targets[1]: sidecars.srt(timeline),
-            targets[2]: sidecars.vtt(timeline),
-            targets[3]: sidecars.chapters_text(timeline),
-        }
-        written: dict[Path, Path] = {targets[0]: mp4}
-        for target, content in texts.items():
-            temp = _temp(out, target)
-            temps.append(temp)
-            temp.write_text(content, encoding="utf-8")
-            written[target] = temp
-        thumb = _temp(out, targets[4])
-        temps.append(thumb)
-        _thumbnail(specs, timeline).save(thumb, "JPEG", quality=90, optimize=True)
-        written[targets[4]] = thumb
-        info = {
-            "render_key": render_key,
-            "storyboard": str(loaded.path),
-            "storyboard_sha256": loaded.checksum,
-            "media": [
-                {"path": written_as, "sha256": digest}
-                for written_as, digest in _media_list(loaded, digests)
-            ],
-            "tool": {"name": "slideshow", "version": __version__},
-            "ffmpeg": {"pyav": av.__version__, "libav": _ffmpeg_version()},
-            "encoder": x264_summary(timeline),
-            "outputs": {t.name: _sha256(w) for t, w in written.items()},
-        }
-        manifest = _temp(out, targets[5])
-        temps.append(manifest)
-        manifest.write_text(sidecars.manifest(timeline, info), encoding="utf-8")
-        written[targets[5]] = manifest
-        # The manifest goes last: its presence says the rest is complete.
-        for target in targets:
-            os.replace(written[target], target)
-    except BaseException:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
-        raise
-    return RenderResult(
-        timeline.id,
-        targets,
-        float(timeline.duration),
-        time.perf_counter() - began,
-        pieces=len(pieces),
-        encoded=len({p.key for p in missing}),
-        warnings=warnings,
+    """Render a storyboard to `out/<id>.mp4` and its sidecars; raises SlideshowError on failure."""
+    report = (lambda _id, done, total: progress(done, total)) if progress else None
+    (outcome,) = render_many(
+        [storyboard],
+        out,
+        force=force,
+        jobs=jobs,
+        cache_root=cache_root,
+        progress=report,
+        cluster=cluster,
+        raise_errors=True,
     )
+    return outcome.result
 
 
-def x264_summary(timeline: Timeline) -> dict:
-    from .encoding import QUALITIES
-
-    q = QUALITIES[timeline.look.quality]
-    return {
-        "codec": "libx264",
-        "crf": q.crf,
-        "still_preset": q.still_preset,
-        "motion_preset": q.motion_preset,
-        "pieces": ENCODER_VERSION,
-    }
-
-
-def _temp(out: Path, target: Path) -> Path:
-    return out / f".{target.name}.{os.getpid()}.part"
-
-
-def _remove_leftovers(out: Path, name: str) -> None:
-    """Temporary files of a render that was killed; they never carry a final name."""
-    for leftover in out.glob(f".{name}.*.part"):
+def render_many(
+    storyboards: Sequence[str | Path | LoadedStoryboard],
+    out: str | Path = "output",
+    *,
+    force: bool = False,
+    jobs: int | None = None,
+    cache_root: str | Path | None = None,
+    progress: Progress | None = None,
+    cluster: str | None = None,
+    raise_errors: bool = False,
+    on_prepared: Callable[[list[Job]], None] | None = None,
+) -> list[Outcome]:
+    """Render many storyboards on one shared pool; an Outcome per storyboard, in order."""
+    cache = PieceCache(cache_root)
+    outcomes = [Outcome(_name(s)) for s in storyboards]
+    prepared: dict[int, Job] = {}
+    for index, storyboard in enumerate(storyboards):
         try:
-            pid = int(leftover.name.rsplit(".", 2)[-2])
-        except ValueError:
-            continue
-        if pid != os.getpid() and not _alive(pid):
-            leftover.unlink(missing_ok=True)
+            prepared[index] = prepare(storyboard, out, cache, force)
+        except SlideshowError as exc:
+            if raise_errors:
+                raise
+            outcomes[index].error = str(exc)
+    if on_prepared:
+        on_prepared(list(prepared.values()))
+    batch = _Batch(prepared, outcomes, cache, progress, raise_errors)
+    batch.run(jobs, cluster)
+    return outcomes
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
+def _name(storyboard) -> str:
+    return str(storyboard.path if isinstance(storyboard, LoadedStoryboard) else storyboard)
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+class _Batch:
+    def __init__(self, prepared, outcomes, cache, progress, raise_errors):
+        self.prepared: dict[int, Job] = prepared
+        self.outcomes: list[Outcome] = outcomes
+        self.cache: PieceCache = cache
+        self.progress = progress
+        self.raise_errors = raise_errors
+        self.remaining: dict[int, int] = {}
+        self.done: dict[int, int] = {}
+        self.live = False  # workers announce each piece as it finishes
 
+    def tasks(self, workers: int, remote: bool) -> list[tuple[int, int, Callable, tuple]]:
+        """(job index, pieces in the task, function, arguments), longest kinds first."""
+        # Workers on this machine write into the cache themselves; remote ones send back bytes.
+        local_cache = None if remote else self.cache.root
+        tasks = []
+        for index, job in self.prepared.items():
+            if job.skipped:
+                continue
+            if job.audio_missing:
+                tasks.append((index, 0, encode_soundtrack, (job.timeline, job.audio_key)))
+        for index, job in self.prepared.items():
+            if job.skipped:
+                continue
+            timeline = job.timeline
+            # Twice as many runs as workers balances the load; each run reuses its plates.
+            # In-process, plates are shared anyway, so every piece is its own task.
+            runs = (
+                split_work(job.missing, workers * 2) if workers > 1 else [[p] for p in job.missing]
+            )
+            for run in runs:
+                args = (run, timeline.fps, timeline.look.quality, index, local_cache)
+                tasks.append((index, len(run), encode_pieces, args))
+        return tasks
 
-def _media_digests(loaded: LoadedStoryboard, timeline: Timeline) -> dict[str, str]:
-    files = {s.file for s in timeline.shots if s.file} | {c.file for c in timeline.audio}
-    files |= {str(loaded.resolve(t)) for t in loaded.transcripts}
-    digests = {}
-    for file in sorted(files):
+    def run(self, jobs: int | None, cluster: str | None) -> None:
+        workers = max(1, jobs or os.cpu_count() or 1)
+        if cluster:
+            client = _dask_client(cluster)
+            try:
+                workers = sum(client.nthreads().values()) or 1
+                self._run(workers, client.get_executor(pure=False))
+            finally:
+                client.close()
+        else:
+            self._run(workers, None)
+
+    def _run(self, workers: int, executor) -> None:
+        queue = None
+        tasks = self.tasks(workers, remote=executor is not None)
+        for index, job in self.prepared.items():
+            self.remaining[index] = sum(1 for t in tasks if t[0] == index)
+            self.done[index] = len(job.pieces) - len(job.missing)
+            self._report(index)
+            if self.remaining[index] == 0:
+                self._finish(index)
+        if not tasks:
+            return
+        if executor is None and workers == 1:
+            for index, _, function, args in tasks:
+                if self.outcomes[index].error is None:
+                    self._collect(index, function, args, inline=True)
+            return
+        if executor is None:
+            # fork where it is safe and fast (Linux), so scripts, notebooks and stdin work.
+            context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+            queue = context.Queue()
+            executor = futures.ProcessPoolExecutor(
+                min(workers, len(tasks)),
+                mp_context=context,
+                initializer=init_worker,
+                initargs=(queue,),
+            )
+        self.live = queue is not None
+        pending: dict[futures.Future, tuple[int, int]] = {}
         try:
-            digests[file] = _sha256(Path(file))
-        except OSError as exc:
-            raise SlideshowError(f"cannot read {file}: {exc.strerror}") from None
-    return digests
-
-
-def _media_list(loaded: LoadedStoryboard, digests: dict[str, str]):
-    names = list(loaded.images) + list(loaded.recordings) + list(loaded.transcripts)
-    for written_as in names:
-        yield written_as, digests.get(str(loaded.resolve(written_as)))
-
-
-def _fonts(timeline: Timeline, loaded: LoadedStoryboard) -> tuple[Path, Path]:
-    base = loaded.path.parent
-    regular = find_font(timeline.look.font, base=base)
-    try:
-        bold = find_font(timeline.look.font, bold=True, base=base)
-    except SlideshowError:
-        bold = regular
-    return regular, bold
-
-
-def _render_key(timeline: Timeline, digests: dict[str, str], fonts) -> str:
-    data = {
-        "timeline": timeline.to_json(),
-        "media": digests,
-        "fonts": [_sha256(Path(f)) for f in fonts],
-        "tool": __version__,
-        "encoder": ENCODER_VERSION,
-        "av": av.__version__,
-    }
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def _up_to_date(targets: list[Path], key: str) -> bool:
-    if not all(t.exists() for t in targets):
-        return False
-    try:
-        manifest = json.loads(targets[-1].read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return manifest.get("render_key") == key
-
-
-def encode_soundtrack(timeline: Timeline, key: str, cache_root) -> list[str]:
-    """Build, normalise and encode the soundtrack into the cache (a worker's job)."""
-    PieceCache(cache_root).put(key, encode_audio(build_track(timeline), timeline.look.quality))
-    return []
-
-
-def _audio_key(timeline: Timeline, digests: dict[str, str]) -> str:
-    data = {
-        "clips": [
-            [c.start, c.frames, digests[c.file], str(c.source_start), c.fade_in, c.fade_out]
-            for c in timeline.audio
-        ],
-        "frames": timeline.frames,
-        "fps": str(timeline.fps),
-        "loudness": timeline.look.loudness,
-        "quality": timeline.look.quality,
-        "encoder": ENCODER_VERSION,
-        "av": av.__version__,
-    }
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:
-    seen: set[str] = set()
-    missing = []
-    for piece in pieces:
-        if piece.key in seen:
-            continue
-        seen.add(piece.key)
-        if cache.get(piece.key) is None:
-            missing.append(piece)
-    return missing
-
-
-def _encode(missing, timeline, cache_root, jobs, progress, total, audio_job) -> list[str]:
-    """Encode the missing pieces (and the soundtrack, if audio_job) into the cache."""
-    done = total - len(missing)
-    if progress:
-        progress(done, total)
-    workers = max(1, jobs or os.cpu_count() or 1)
-    args = (timeline.fps, timeline.look.quality, cache_root)
-    if workers == 1 or len(missing) + bool(audio_job) <= 1:
-        if audio_job:
-            audio_job()
-        warnings = []
-        for piece in missing:
-            warnings += encode_pieces([piece], *args)
-            done += 1
-            if progress:
-                progress(done, total)
-        return warnings
-    # fork where it is safe and fast (Linux), so scripts, notebooks and stdin work as callers.
-    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    queue = context.Queue()
-    # Twice as many runs as workers balances the load; each run still reuses its plates.
-    chunks = split_work(missing, workers * 2)
-    warnings: list[str] = []
-    with futures.ProcessPoolExecutor(
-        workers, mp_context=context, initializer=init_worker, initargs=(queue,)
-    ) as pool:
-        pending = set()
-        try:
-            if audio_job:
-                pending.add(pool.submit(audio_job))  # the longest single job goes first
-            pending |= {pool.submit(encode_pieces, chunk, *args) for chunk in chunks}
+            for index, count, function, args in tasks:
+                pending[executor.submit(function, *args)] = (index, count)
             while pending:
-                finished, pending = futures.wait(pending, timeout=0.2)
+                finished, _ = futures.wait(
+                    pending, timeout=0.2, return_when=futures.FIRST_COMPLETED
+                )
+                if queue is not None:
+                    while not queue.empty():  # a piece finished in a worker
+                        index = queue.get()
+                        self.done[index] += 1
+                        self._report(index)
                 for future in finished:
-                    warnings += future.result() or []
-                while not queue.empty():
-                    queue.get()
-                    done += 1
-                if progress:
-                    progress(min(done, total), total)
+                    index, count = pending.pop(future)
+                    self._settle(index, count, future)
+                    if self.outcomes[index].error is not None:
+                        for other, (job_index, _) in list(pending.items()):
+                            if job_index == index and other.cancel():
+                                pending.pop(other)
         except BaseException:
             for future in pending:
                 future.cancel()
-            pool.shutdown(wait=False, cancel_futures=True)
+            if isinstance(executor, futures.ProcessPoolExecutor):
+                for process in list(getattr(executor, "_processes", {}).values()):
+                    process.terminate()
+            executor.shutdown(wait=False, cancel_futures=True)
             raise
-    return warnings
+        if queue is not None:
+            while not queue.empty():
+                queue.get()
+        executor.shutdown(wait=True)
+
+    def _collect(self, index: int, function, args, inline: bool) -> None:
+        try:
+            warnings, results = function(*args)
+        except SlideshowError as exc:
+            self._fail(index, exc)
+            return
+        count = len(args[0]) if function is encode_pieces else 0
+        self._store(index, count, warnings, results)
+
+    def _settle(self, index: int, count: int, future: futures.Future) -> None:
+        if self.outcomes[index].error is not None:
+            return
+        try:
+            warnings, results = future.result()
+        except SlideshowError as exc:
+            self._fail(index, exc)
+            return
+        except futures.process.BrokenProcessPool:
+            raise
+        except Exception as exc:  # a bug in a worker: keep the details, go on with the rest
+            if self.raise_errors:
+                raise
+            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+            self._fail(index, SlideshowError(f"internal error while encoding: {detail}"))
+            return
+        self._store(index, count, warnings, results)
+
+    def _store(self, index: int, count: int, warnings: list[str], results) -> None:
+        job = self.prepared[index]
+        for key, encoded in results:
+            if encoded is not None:
+                self.cache.put(key, encoded)
+        job.warnings += warnings
+        if not self.live:
+            self.done[index] += count
+        self.remaining[index] -= 1
+        self._report(index)
+        if self.remaining[index] == 0:
+            self._finish(index)
+
+    def _finish(self, index: int) -> None:
+        self.done[index] = len(self.prepared[index].pieces)
+        self._report(index)
+        try:
+            self.outcomes[index].result = finish(self.prepared[index], self.cache)
+        except SlideshowError as exc:
+            self._fail(index, exc)
+
+    def _fail(self, index: int, exc: SlideshowError) -> None:
+        if self.raise_errors:
+            raise exc
+        self.outcomes[index].error = str(exc)
+
+    def _report(self, index: int) -> None:
+        if self.progress:
+            job = self.prepared[index]
+            self.progress(job.id, self.done[index], len(job.pieces))
 
 
-def _video_packets(pieces: list[Piece], cache: PieceCache):
-    encoded = {}
-    extradata = None
-    for piece in pieces:
-        if piece.key not in encoded:
-            found = cache.get(piece.key)
-            if found is None:
-                raise RenderError("a piece vanished from the cache while rendering; render again")
-            encoded[piece.key] = found
-            if extradata is None:
-                extradata = found.extradata
-            elif found.extradata != extradata:
-                raise RenderError("internal error: pieces were encoded with different headers")
-
-    def packets():
-        for piece in pieces:
-            yield from expand(piece, encoded[piece.key])
-
-    return packets(), extradata
-
-
-def _thumbnail(specs: list[PlateSpec], timeline: Timeline):
-    photo = next((s for s in specs if s.kind == "photo"), specs[0])
-    spec = replace(photo, width=1280, height=720, caption=timeline.title, caption_position="bottom")
-    return render_plate(spec)[0]
-
-
-def _ffmpeg_version() -> str:
-    info = getattr(av, "ffmpeg_version_info", None)
-    return str(info) if info else "unknown"
+def _dask_client(address: str):
+    """A client of the Dask scheduler at address."""
+    try:
+        from distributed import Client
+    except ImportError:
+        raise SlideshowError(
+            "rendering on a cluster needs Dask: pip install 'slideshow[cluster]'"
+        ) from None
+    try:
+        return Client(address, timeout="10s")
+    except (OSError, TimeoutError) as exc:
+        raise SlideshowError(f"cannot reach the Dask scheduler at {address}: {exc}") from None

@@ -115,7 +115,10 @@ def draw_caption(frame: Image.Image, caption: CaptionLayout, font_path: Path, po
     band_w = min(width, round(widest + 4 * pad))
     left = (width - band_w) // 2
     overlay = Image.new("RGBA", (band_w, band_h), (0, 0, 0, BAND_ALPHA))
-    frame.paste(overlay, (left, top), overlay)
+    if frame.mode == "RGBA":
+        frame.alpha_composite(overlay, (left, top))
+    else:
+        frame.paste(overlay, (left, top), overlay)
     draw = ImageDraw.Draw(frame)
     for index, line in enumerate(caption.lines):
         y = top + pad + index * line_height + line_height // 2

@@ -1,0 +1,331 @@
+"""One compilation's render, in the two halves that bracket the encoding of its pieces:
+`prepare` (read, plan, decide what must be encoded) and `finish` (mux, sidecars, rename).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import av
+
+from .. import __version__
+from ..errors import RenderError, SlideshowError
+from ..loader import LoadedStoryboard, load
+from ..planner import plan
+from ..timeline import Timeline
+from . import sidecars
+from .audio import build_track
+from .cache import PieceCache
+from .encoding import QUALITIES, Encoded, encode_audio
+from .fonts import find_font
+from .pieces import ENCODER_VERSION, Piece, expand, plan_pieces
+from .plates import PlateSpec, plate_spec, render_plate
+
+SUFFIXES = (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
+
+
+@dataclass
+class RenderResult:
+    id: str
+    outputs: list[Path]
+    duration: float
+    seconds: float
+    skipped: bool = False  # everything was up to date
+    pieces: int = 0
+    encoded: int = 0  # pieces that had to be encoded (not found in the cache)
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Job:
+    """A compilation between prepare() and finish()."""
+
+    loaded: LoadedStoryboard
+    timeline: Timeline
+    out: Path
+    targets: list[Path]
+    render_key: str
+    digests: dict[str, str]
+    specs: list[PlateSpec]
+    pieces: list[Piece]
+    missing: list[Piece]  # distinct pieces not in the cache
+    audio_key: str
+    audio_missing: bool
+    began: float
+    skipped: bool = False
+    warnings: list[str] = field(default_factory=list)
+
+    @property
+    def id(self) -> str:
+        return self.timeline.id
+
+
+def prepare(
+    storyboard: str | Path | LoadedStoryboard, out: str | Path, cache: PieceCache, force: bool
+) -> Job:
+    began = time.perf_counter()
+    loaded = storyboard if isinstance(storyboard, LoadedStoryboard) else load(storyboard)
+    timeline = plan(loaded)
+    out = Path(out)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SlideshowError(f"cannot create the output folder {out}: {exc.strerror}") from None
+    targets = [out / f"{timeline.id}{suffix}" for suffix in SUFFIXES]
+    _remove_leftovers(out, timeline.id)
+    digests = _media_digests(loaded, timeline)
+    fonts = _fonts(timeline, loaded)
+    render_key = _render_key(timeline, digests, fonts)
+    specs = [plate_spec(s, timeline.look, fonts, digests.get(s.file)) for s in timeline.shots]
+    job = Job(
+        loaded=loaded,
+        timeline=timeline,
+        out=out,
+        targets=targets,
+        render_key=render_key,
+        digests=digests,
+        specs=specs,
+        pieces=[],
+        missing=[],
+        audio_key=_audio_key(timeline, digests),
+        audio_missing=False,
+        began=began,
+    )
+    if not force and _up_to_date(targets, render_key):
+        job.skipped = True
+        return job
+    job.pieces = plan_pieces(timeline, specs)
+    job.missing = _missing(job.pieces, cache)
+    job.audio_missing = cache.get(job.audio_key) is None
+    return job
+
+
+def encode_soundtrack(timeline: Timeline, key: str) -> tuple[list[str], list[tuple[str, Encoded]]]:
+    """Build, normalise and encode the soundtrack (a worker's job)."""
+    return [], [(key, encode_audio(build_track(timeline), timeline.look.quality))]
+
+
+def finish(job: Job, cache: PieceCache) -> RenderResult:
+    """Mux the cached pieces and soundtrack, write the sidecars, rename all into place."""
+    from .mux import write_mp4
+
+    timeline, out, targets = job.timeline, job.out, job.targets
+    if job.skipped:
+        return RenderResult(
+            job.id, targets, float(timeline.duration), time.perf_counter() - job.began, skipped=True
+        )
+    temps: list[Path] = []
+    try:
+        soundtrack = cache.get(job.audio_key)
+        if soundtrack is None:
+            raise RenderError("the soundtrack vanished from the cache while rendering; try again")
+        video, extradata = _video_packets(job.pieces, cache)
+        mp4 = _temp(out, targets[0])
+        temps.append(mp4)
+        write_mp4(mp4, timeline, video, extradata, soundtrack)
+        written: dict[Path, Path] = {targets[0]: mp4}
+        texts = {
+            targets[1]: sidecars.srt(timeline),
+            targets[2]: sidecars.vtt(timeline),
+            targets[3]: sidecars.chapters_text(timeline),
+        }
+        for target, content in texts.items():
+            temp = _temp(out, target)
+            temps.append(temp)
+            temp.write_text(content, encoding="utf-8")
+            written[target] = temp
+        thumb = _temp(out, targets[4])
+        temps.append(thumb)
+        _thumbnail(job.specs, timeline).save(thumb, "JPEG", quality=90, optimize=True)
+        written[targets[4]] = thumb
+        loaded = job.loaded
+        info = {
+            "render_key": job.render_key,
+            "storyboard": str(loaded.path),
+            "storyboard_sha256": loaded.checksum,
+            "media": [
+                {"path": written_as, "sha256": digest}
+                for written_as, digest in _media_list(loaded, job.digests)
+            ],
+            "tool": {"name": "slideshow", "version": __version__},
+            "ffmpeg": {"pyav": av.__version__, "libav": _ffmpeg_version()},
+            "encoder": _x264_summary(timeline),
+            "outputs": {t.name: _sha256(w) for t, w in written.items()},
+        }
+        manifest = _temp(out, targets[5])
+        temps.append(manifest)
+        manifest.write_text(sidecars.manifest(timeline, info), encoding="utf-8")
+        written[targets[5]] = manifest
+        # The manifest goes last: its presence says the rest is complete.
+        for target in targets:
+            os.replace(written[target], target)
+    except BaseException:
+        for temp in temps:
+            temp.unlink(missing_ok=True)
+        raise
+    return RenderResult(
+        job.id,
+        targets,
+        float(timeline.duration),
+        time.perf_counter() - job.began,
+        pieces=len(job.pieces),
+        encoded=len(job.missing),
+        warnings=job.warnings,
+    )
+
+
+def _x264_summary(timeline: Timeline) -> dict:
+    q = QUALITIES[timeline.look.quality]
+    return {
+        "codec": "libx264",
+        "crf": q.crf,
+        "still_preset": q.still_preset,
+        "motion_preset": q.motion_preset,
+        "pieces": ENCODER_VERSION,
+    }
+
+
+def _temp(out: Path, target: Path) -> Path:
+    return out / f".{target.name}.{os.getpid()}.part"
+
+
+def _remove_leftovers(out: Path, name: str) -> None:
+    """Temporary files of a render that was killed; they never carry a final name."""
+    for leftover in out.glob(f".{name}.*.part"):
+        try:
+            pid = int(leftover.name.rsplit(".", 2)[-2])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def _media_digests(loaded: LoadedStoryboard, timeline: Timeline) -> dict[str, str]:
+    files = {s.file for s in timeline.shots if s.file} | {c.file for c in timeline.audio}
+    files |= {str(loaded.resolve(t)) for t in loaded.transcripts}
+    digests = {}
+    for file in sorted(files):
+        try:
+            digests[file] = _sha256(Path(file))
+        except OSError as exc:
+            raise SlideshowError(f"cannot read {file}: {exc.strerror}") from None
+    return digests
+
+
+def _media_list(loaded: LoadedStoryboard, digests: dict[str, str]):
+    names = list(loaded.images) + list(loaded.recordings) + list(loaded.transcripts)
+    for written_as in names:
+        yield written_as, digests.get(str(loaded.resolve(written_as)))
+
+
+def _fonts(timeline: Timeline, loaded: LoadedStoryboard) -> tuple[Path, Path]:
+    base = loaded.path.parent
+    regular = find_font(timeline.look.font, base=base)
+    try:
+        bold = find_font(timeline.look.font, bold=True, base=base)
+    except SlideshowError:
+        bold = regular
+    return regular, bold
+
+
+def _render_key(timeline: Timeline, digests: dict[str, str], fonts) -> str:
+    data = {
+        "timeline": timeline.to_json(),
+        "media": digests,
+        "fonts": [_sha256(Path(f)) for f in fonts],
+        "tool": __version__,
+        "encoder": ENCODER_VERSION,
+        "av": av.__version__,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _up_to_date(targets: list[Path], key: str) -> bool:
+    if not all(t.exists() for t in targets):
+        return False
+    try:
+        manifest = json.loads(targets[-1].read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return manifest.get("render_key") == key
+
+
+def _audio_key(timeline: Timeline, digests: dict[str, str]) -> str:
+    data = {
+        "clips": [
+            [c.start, c.frames, digests[c.file], str(c.source_start), c.fade_in, c.fade_out]
+            for c in timeline.audio
+        ],
+        "frames": timeline.frames,
+        "fps": str(timeline.fps),
+        "loudness": timeline.look.loudness,
+        "quality": timeline.look.quality,
+        "encoder": ENCODER_VERSION,
+        "av": av.__version__,
+    }
+    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+
+
+def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:
+    seen: set[str] = set()
+    missing = []
+    for piece in pieces:
+        if piece.key in seen:
+            continue
+        seen.add(piece.key)
+        if not cache.has(piece.key):
+            missing.append(piece)
+    return missing
+
+
+def _video_packets(pieces: list[Piece], cache: PieceCache):
+    """The video packets in order, reading one piece at a time from the cache."""
+    first = cache.get(pieces[0].key)
+    if first is None:
+        raise RenderError("a piece vanished from the cache while rendering; render again")
+    extradata = first.extradata
+
+    def packets():
+        for piece in pieces:
+            encoded = cache.get(piece.key)
+            if encoded is None:
+                raise RenderError("a piece vanished from the cache while rendering; render again")
+            if encoded.extradata != extradata:
+                raise RenderError("internal error: pieces were encoded with different headers")
+            yield from expand(piece, encoded)
+
+    return packets(), extradata
+
+
+def _thumbnail(specs: list[PlateSpec], timeline: Timeline):
+    photo = next((s for s in specs if s.kind == "photo"), specs[0])
+    spec = replace(photo, width=1280, height=720, caption=timeline.title, caption_position="bottom")
+    return render_plate(spec)[0]
+
+
+def _ffmpeg_version() -> str:
+    info = getattr(av, "ffmpeg_version_info", None)
+    return str(info) if info else "unknown"

@@ -1,0 +1,165 @@
+"""Ken Burns moves: a camera gliding over a photo, sampled at sub-pixel positions.
+
+The world is what the camera can see: for `cover` the photo itself, for `contain` the photo on
+its background, extended to the frame's aspect. It is decoded once, reduced with an area filter
+to about the size the tightest framing needs (so fine detail does not shimmer), and kept as
+YUV planes. Each frame is one resample of the framing rectangle, whose corners are real
+numbers: a slow pan moves by fractions of a pixel, never in whole-pixel steps.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from PIL import Image
+
+from ..timeline import Motion
+from .photos import load_photo
+from .plates import PlateSpec, background_for, caption_layer, to_yuv
+
+DEFAULT_ZOOM = 1.12  # the default move zooms in by 12% (the contract allows at most 15%)
+
+Box = tuple[float, float, float, float]  # left, top, right, bottom in world pixels
+
+
+def ease(t: float) -> float:
+    """Slow in, slow out: a half cosine."""
+    return (1 - math.cos(math.pi * min(max(t, 0.0), 1.0))) / 2
+
+
+def fit_aspect(rect: Box, aspect: float, bounds: Box) -> Box:
+    """Grow rect around its centre to the frame's aspect, then slide it inside bounds if it fits."""
+    left, top, right, bottom = rect
+    width, height = right - left, bottom - top
+    if width / height < aspect:
+        width = height * aspect
+    else:
+        height = width / aspect
+    cx, cy = (left + right) / 2, (top + bottom) / 2
+    left, top = cx - width / 2, cy - height / 2
+    bl, bt, br, bb = bounds
+    if width <= br - bl:
+        left = min(max(left, bl), br - width)
+    if height <= bb - bt:
+        top = min(max(top, bt), bb - height)
+    return (left, top, left + width, top + height)
+
+
+@dataclass(frozen=True)
+class Framing:
+    """Where the camera starts and ends, in photo pixels, resolved for one photo and frame."""
+
+    start: Box
+    end: Box
+
+
+def framing(motion: Motion, photo_size: tuple[int, int], frame: tuple[int, int], fit: str):
+    """Start and end boxes in photo pixels (they may reach past the photo for `contain`)."""
+    pw, ph = photo_size
+    aspect = frame[0] / frame[1]
+    photo = (0.0, 0.0, float(pw), float(ph))
+    if fit == "cover":
+        # cover: the widest view is the largest frame-shaped box inside the photo
+        if (pw / ph) > aspect:
+            w = ph * aspect
+            whole = ((pw - w) / 2, 0.0, (pw + w) / 2, float(ph))
+        else:
+            h = pw / aspect
+            whole = (0.0, (ph - h) / 2, float(pw), (ph + h) / 2)
+    else:
+        whole = fit_aspect(photo, aspect, (-1e9, -1e9, 1e9, 1e9))
+    if motion.start is None:
+        cx, cy = (whole[0] + whole[2]) / 2, (whole[1] + whole[3]) / 2
+        w, h = (whole[2] - whole[0]) / DEFAULT_ZOOM, (whole[3] - whole[1]) / DEFAULT_ZOOM
+        return Framing(whole, (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    boxes = []
+    for x, y, w, h in (motion.start, motion.end):
+        rect = (x * pw, y * ph, (x + w) * pw, (y + h) * ph)
+        boxes.append(fit_aspect(rect, aspect, photo))
+    return Framing(boxes[0], boxes[1])
+
+
+def box_at(framing_: Framing, t: float) -> Box:
+    """The framing at progress t (0..1): centre moves linearly in eased time, size
+    geometrically, so a zoom feels steady rather than fast at one end."""
+    e = ease(t)
+    a, b = framing_.start, framing_.end
+    acx, acy = (a[0] + a[2]) / 2, (a[1] + a[3]) / 2
+    bcx, bcy = (b[0] + b[2]) / 2, (b[1] + b[3]) / 2
+    aw, bw = a[2] - a[0], b[2] - b[0]
+    width = aw * (bw / aw) ** e
+    height = width * (a[3] - a[1]) / aw
+    cx, cy = acx + (bcx - acx) * e, acy + (bcy - acy) * e
+    return (cx - width / 2, cy - height / 2, cx + width / 2, cy + height / 2)
+
+
+class Camera:
+    """Renders the frames of one moving shot as I420 arrays."""
+
+    def __init__(self, spec: PlateSpec, motion: Motion, span: int):
+        self.spec = spec
+        self.span = max(span, 2)  # frames over which the move runs, transitions included
+        size = (spec.width, spec.height)
+        photo = load_photo(spec.file, size, spec.name or spec.file)
+        self.framing = framing(motion, photo.size, size, spec.fit)
+        # The world: photo pixels, with room for any part of a box outside the photo.
+        boxes = (self.framing.start, self.framing.end)
+        left = min(0.0, *(b[0] for b in boxes))
+        top = min(0.0, *(b[1] for b in boxes))
+        right = max(float(photo.width), *(b[2] for b in boxes))
+        bottom = max(float(photo.height), *(b[3] for b in boxes))
+        # Scale so the tightest box has about one world pixel per output pixel.
+        tightest = min(b[2] - b[0] for b in boxes)
+        scale = min(1.0, spec.width / tightest)
+        self.scale = scale
+        self.origin = (left, top)
+        # Even sizes: the world is held as 4:2:0 planes.
+        world_size = (
+            2 * max(1, math.ceil((right - left) * scale / 2)),
+            2 * max(1, math.ceil((bottom - top) * scale / 2)),
+        )
+        if photo.size != (round(photo.width * scale), round(photo.height * scale)):
+            photo = photo.resize(
+                (max(1, round(photo.width * scale)), max(1, round(photo.height * scale))),
+                Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC,
+                reducing_gap=2.0,
+            )
+        world = background_for(photo, spec, world_size)
+        at = (round(-left * scale), round(-top * scale))
+        world.paste(photo, at, photo if photo.mode == "RGBA" else None)
+        # The same RGB to BT.709 conversion as still plates, so moving and still shots match.
+        yuv = to_yuv(world)
+        w, h = world.size
+        self.planes = (
+            Image.fromarray(yuv[:h]),
+            Image.fromarray(yuv[h : h + h // 4].reshape(h // 2, w // 2)),
+            Image.fromarray(yuv[h + h // 4 :].reshape(h // 2, w // 2)),
+        )
+        self.chroma_scale = ((w // 2) / w, (h // 2) / h)
+        self.caption = caption_layer(spec)
+
+    def box(self, frame: int) -> Box:
+        """The framing of frame (0 .. span-1) in world pixels."""
+        b = box_at(self.framing, frame / (self.span - 1))
+        ox, oy = self.origin
+        s = self.scale
+        return ((b[0] - ox) * s, (b[1] - oy) * s, (b[2] - ox) * s, (b[3] - oy) * s)
+
+    def frame(self, frame: int) -> np.ndarray:
+        width, height = self.spec.width, self.spec.height
+        box = self.box(frame)
+        cx, cy = self.chroma_scale
+        cbox = (box[0] * cx, box[1] * cy, box[2] * cx, box[3] * cy)
+        out = np.empty((height * 3 // 2, width), dtype=np.uint8)
+        y, u, v = self.planes
+        out[:height] = np.asarray(y.resize((width, height), Image.Resampling.BILINEAR, box=box))
+        chroma = (width // 2, height // 2)
+        u_plane = np.asarray(u.resize(chroma, Image.Resampling.BILINEAR, box=cbox))
+        v_plane = np.asarray(v.resize(chroma, Image.Resampling.BILINEAR, box=cbox))
+        out[height : height + height // 4] = u_plane.reshape(-1, width)
+        out[height + height // 4 :] = v_plane.reshape(-1, width)
+        if self.caption is not None:
+            self.caption.apply(out)
+        return out

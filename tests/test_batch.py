@@ -1,0 +1,143 @@
+"""Rendering folders of storyboards: shared workers, failures, skipping, interruption, Dask."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import media
+import pytest
+
+from slideshow.render import render, render_many
+from slideshow.render.cache import PieceCache
+
+SMALL = "video: {size: 320x180, quality: draft}\nloudness: off\n"
+
+
+def slideshow(*args, env=None, **kwargs) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "slideshow", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+        **kwargs,
+    )
+
+
+@pytest.fixture
+def folder(assets):
+    boards = assets / "compilations"
+    boards.mkdir()
+    for name, colour in (("one", "red.jpg"), ("two", "green.png"), ("three", "blue.jpg")):
+        media.write(
+            boards / f"{name}.yaml",
+            f"title: {name}\nmedia_root: ..\n{SMALL}segments:\n"
+            f"  - photos: [{{file: {colour}, duration: 2}}, {{file: red.jpg, duration: 2}}]\n",
+        )
+    media.write(
+        boards / "broken.yaml",
+        f"title: broken\nmedia_root: ..\n{SMALL}segments:\n  - photos: [missing.jpg]\n",
+    )
+    return boards
+
+
+def test_a_broken_storyboard_does_not_stop_the_others(folder, tmp_path):
+    out = tmp_path / "out"
+    result = slideshow("render", str(folder), "--out", str(out), "--jobs", "2")
+    assert result.returncode == 1
+    assert f"{folder / 'broken.yaml'}:6:14: photo 'missing.jpg': file not found" in result.stderr
+    assert "1 of 4 failed" in result.stderr and "broken.yaml" in result.stderr
+    assert "Traceback" not in result.stderr
+    for name in ("one", "two", "three"):
+        assert (out / f"{name}.mp4").is_file()
+    assert not list(out.glob("broken*"))
+    table = result.stdout.splitlines()
+    assert table[0].split() == ["id", "status", "length", "time", "output"]
+    assert any(line.split()[:2] == ["broken", "FAILED"] for line in table)
+    assert sum(" rendered " in line for line in table) == 3
+
+    again = slideshow(
+        "render", str(folder / "one.yaml"), str(folder / "two.yaml"), "--out", str(out)
+    )
+    assert again.returncode == 0, again.stderr
+    assert again.stdout.count("up to date") == 2
+
+
+def test_batch_shares_the_cache_between_compilations(folder, tmp_path):
+    outcomes = render_many(
+        [folder / "one.yaml", folder / "two.yaml", folder / "three.yaml"], tmp_path, jobs=2
+    )
+    assert all(o.ok for o in outcomes)
+    # red.jpg's hold appears in all three: encoded once, found in the cache by the others.
+    encoded = sum(o.result.encoded for o in outcomes)
+    pieces = sum(o.result.pieces for o in outcomes)
+    assert encoded < pieces
+
+
+def test_interrupted_batch_leaves_no_partial_output_and_resumes(assets, tmp_path):
+    for k in range(10):
+        media.photo(assets / f"p{k}.jpg", (25 * k, 200 - 15 * k, 60), size=(640, 360))
+    photos = "".join(f"      - {{file: p{k}.jpg, duration: 3}}\n" for k in range(10))
+    board = media.write(
+        assets / "long.yaml",
+        "title: Long\nvideo: {size: 1280x720, quality: master}\nsegments:\n  - photos:\n" + photos,
+    )
+    out, cache = tmp_path / "out", tmp_path / "cache"
+    env = dict(os.environ, SLIDESHOW_CACHE=str(cache))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "slideshow", "render", str(board), "--out", str(out)],
+        env=env,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 60
+    while len(list(cache.glob("*/*.piece"))) < 3 and time.monotonic() < deadline:
+        time.sleep(0.02)  # the soundtrack and a couple of pieces are done
+    assert process.poll() is None, "the render finished before it could be interrupted"
+    process.send_signal(signal.SIGINT)
+    _, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert not [p for p in out.iterdir()] if out.exists() else True
+    cached = len(list(cache.glob("*/*.piece")))
+    result = render(board, out, cache_root=cache)
+    assert result.encoded < result.pieces and cached > 0  # resumed from the cache
+
+
+def test_cache_prune(folder, tmp_path):
+    cache = PieceCache(tmp_path / "cache")
+    render(folder / "one.yaml", tmp_path / "out", cache_root=cache.root)
+    count, size = cache.usage()
+    assert count > 0 and size > 0
+    assert cache.prune(older_than_days=30) == (0, 0)
+    old = time.time() - 40 * 86400
+    for path in cache.root.glob("*/*.piece"):
+        os.utime(path, (old, old))
+    assert cache.prune(older_than_days=30) == (count, size)
+    assert cache.usage() == (0, 0)
+    env = dict(os.environ, SLIDESHOW_CACHE=str(cache.root))
+    result = slideshow("cache", "prune", "--max-size", "0", env=env)
+    assert result.returncode == 0 and "removed 0 pieces" in result.stdout
+
+
+def test_dask_cluster_renders_the_same_bytes(folder, tmp_path):
+    distributed = pytest.importorskip("distributed")
+    local = render(folder / "two.yaml", tmp_path / "local", cache_root=tmp_path / "c1")
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
+    ) as cluster:
+        remote = render(
+            folder / "two.yaml",
+            tmp_path / "dask",
+            cache_root=tmp_path / "c2",
+            cluster=cluster.scheduler_address,
+        )
+    assert remote.encoded == remote.pieces
+    for suffix in (".mp4", ".srt", ".jpg"):
+        assert (tmp_path / "local" / f"two{suffix}").read_bytes() == (
+            tmp_path / "dask" / f"two{suffix}"
+        ).read_bytes()
