@@ -126,7 +126,7 @@ def test_cache_prune(folder, tmp_path):
 
 def test_dask_cluster_renders_the_same_bytes(folder, tmp_path):
     distributed = pytest.importorskip("distributed")
-    local = render(folder / "two.yaml", tmp_path / "local", cache_root=tmp_path / "c1")
+    render(folder / "two.yaml", tmp_path / "local", cache_root=tmp_path / "c1")
     with distributed.LocalCluster(
         n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None
     ) as cluster:

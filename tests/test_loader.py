@@ -156,8 +156,8 @@ segments:
         f'{path}:8:36: `start`: expected a time such as 12, 12.5, "SS.mmm", "M:SS", '
         '"MM:SS.mmm", "H:MM:SS" or "HH:MM:SS.mmm", got \'0:9x\'',
         f"{path}:10:15: photo 'missing.jpg': file not found",
-        f"{path}:12:17: photo 'red.jpg': `motion`: the `from` rectangle [0.5, 0.0, 0.8, 1.0] reaches outside "
-        "the photo: x + w and y + h must be at most 1",
+        f"{path}:12:17: photo 'red.jpg': `motion`: the `from` rectangle [0.5, 0.0, 0.8, 1.0] "
+        "reaches outside the photo: x + w and y + h must be at most 1",
     ]
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import probe
 import pytest
@@ -57,7 +59,7 @@ def test_slow_pan_glides_without_steps_or_wobble(tmp_path, texture):
         np.asarray(Image.fromarray(decoded[i]).convert("L"), dtype=np.float64)
         for i in sorted(decoded)
     ]
-    ours = np.array([phase_shift(a, b) for a, b in zip(luma, luma[1:])])
+    ours = np.array([phase_shift(a, b) for a, b in itertools.pairwise(luma)])
     # The same move cropped at whole source pixels, as zoompan does, from the same photo.
     photo = Image.open(texture).convert("L")
     motion = Motion("kenburns", (0, 0.25, 0.5, 0.5), (0.1, 0.25, 0.5, 0.5))
@@ -70,7 +72,7 @@ def test_slow_pan_glides_without_steps_or_wobble(tmp_path, texture):
                 photo.resize((320, 180), Image.Resampling.BILINEAR, box=box), dtype=np.float64
             )
         )
-    stepped = np.array([phase_shift(a, b) for a, b in zip(crops, crops[1:])])
+    stepped = np.array([phase_shift(a, b) for a, b in itertools.pairwise(crops)])
     # The pan moves right over the photo, so the picture shifts left: positive shifts here.
     travel = 0.1 * 1280 * 320 / 640
     assert abs(ours.sum() - travel) < 0.1 * travel
@@ -115,7 +117,8 @@ def test_moving_shot_keeps_caption_still_and_crossfades_while_moving(assets, sto
 def test_bad_rectangles_are_reported_with_the_photo(assets, storyboard):
     path = storyboard(
         "title: T\nsegments:\n  - photos:\n"
-        "      - file: red.jpg\n        motion: {type: kenburns, from: [0, 0, 0, 1], to: [0, 0, 1, 1]}\n"
+        "      - file: red.jpg\n"
+        "        motion: {type: kenburns, from: [0, 0, 0, 1], to: [0, 0, 1, 1]}\n"
         "      - file: blue.jpg\n        motion: {type: kenburns, from: [0.5, 0.5, 0.6, 0.2],"
         " to: [0, 0, 1, 1]}\n"
     )
