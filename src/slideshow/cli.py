@@ -161,6 +161,80 @@ def _summary(outcomes) -> str:
     return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@click.option(
+    "--out",
+    "out",
+    default="output",
+    show_default=True,
+    type=click.Path(),
+    help="Folder holding (or to hold) the rendered outputs and publish records.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print the requests that would be sent; send nothing."
+)
+@click.option(
+    "--update",
+    is_flag=True,
+    help="Send changed title, description, settings and thumbnail to existing videos.",
+)
+@click.option(
+    "--client-secrets",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="OAuth client file (Desktop app) for the first sign-in.",
+)
+@click.option(
+    "--token",
+    type=click.Path(dir_okay=False),
+    default=None,
+    help="Where the sign-in token is kept (or SLIDESHOW_YOUTUBE_TOKEN).",
+)
+def publish(files, out, dry_run, update, client_secrets, token) -> None:
+    """Publish rendered compilations to YouTube (rendering first what is missing or out of
+    date). A re-run finishes what is unfinished and never uploads a video twice.
+
+    Example: slideshow publish compilations/ --client-secrets client_secret.json
+    """
+    from .publish import publish as run_publish
+    from .publish.youtube import QuotaExhausted
+
+    paths = _storyboards(files)
+    failed = []
+    for index, path in enumerate(paths):
+        try:
+            result = run_publish(
+                path,
+                out,
+                dry_run=dry_run,
+                update=update,
+                token=token,
+                client_secrets=client_secrets,
+            )
+        except QuotaExhausted as exc:
+            rest = [str(p) for p in paths[index + 1 :]]
+            click.echo(str(exc), err=True)
+            if rest:
+                click.echo("Not yet published: " + ", ".join(rest), err=True)
+            raise SlideshowError("stopped: YouTube's quota is used up") from None
+        except SlideshowError as exc:
+            text = str(exc)
+            click.echo(text if text.startswith(str(path)) else f"{path}: {text}", err=True)
+            failed.append(str(path))
+            continue
+        for note in result.notes:
+            click.echo(f"{path}: {note}", err=True)
+        if dry_run:
+            click.echo(f"# {path}: would send {len(result.requests)} requests")
+            for request in result.requests:
+                click.echo(request)
+        else:
+            click.echo(f"{path}: https://youtu.be/{result.video_id} ({', '.join(result.done)})")
+    if failed:
+        raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
+
+
 @cli.group()
 def cache() -> None:
     """The cache of encoded pieces: where it is, how big, and pruning it."""

@@ -1,0 +1,142 @@
+"""Issue 4: a 1080p30 compilation where every photo moves (Ken Burns, crossfades between).
+
+    python benchmarks/kenburns.py [--skip-moviepy]
+
+Reports, from one run: slideshow's cold render time; the time x264 alone takes to encode the
+same frames (decoded from slideshow's output, held in memory-mapped raw files) with the same
+settings and the same number of processes; the overhead slideshow adds; and a MoviePy 2
+script zooming the same photos.
+"""
+
+from __future__ import annotations
+
+import argparse
+import multiprocessing
+import os
+import shutil
+import sys
+import tempfile
+import time
+from fractions import Fraction
+from pathlib import Path
+
+import av
+import numpy as np
+from corpus import scan
+from memory import run
+
+PHOTOS = 8
+SECONDS = 5
+W, H = 1920, 1080
+
+
+def decode_to_raw(mp4: Path, raw: Path) -> int:
+    count = 0
+    with av.open(str(mp4)) as container, open(raw, "wb") as out:
+        for frame in container.decode(video=0):
+            out.write(frame.to_ndarray().tobytes())
+            count += 1
+    return count
+
+
+def encode_slice(raw: str, first: int, last: int, quality: str) -> float:
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    from slideshow.render.encoding import encode_frames, x264_options
+
+    frames = np.memmap(raw, dtype=np.uint8, mode="r").reshape(-1, H * 3 // 2, W)
+    for k in range(first, last):  # touch the pages first: time only the encoder
+        frames[k].sum()
+    began = time.perf_counter()
+    encode_frames(
+        (np.asarray(frames[k]) for k in range(first, last)),
+        W,
+        H,
+        Fraction(30),
+        x264_options(quality, "motion", Fraction(30)),
+    )
+    return time.perf_counter() - began
+
+
+MOVIEPY = r"""
+import sys
+from moviepy import CompositeVideoClip, ImageClip, concatenate_videoclips, vfx
+out, *photos = sys.argv[1:]
+W, H, D = 1920, 1080, {seconds}
+clips = []
+for i, path in enumerate(photos):
+    photo = ImageClip(path).resized(height=H).resized(lambda t: 1 + 0.024 * t)
+    shot = CompositeVideoClip([photo.with_position("center")], size=(W, H)).with_duration(D)
+    if i:
+        shot = shot.with_effects([vfx.CrossFadeIn(1)])
+    clips.append(shot)
+concatenate_videoclips(clips, method="compose", padding=-1).write_videofile(
+    out, fps=30, codec="libx264", preset="veryfast", threads=2, audio=False, logger=None)
+"""
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--skip-moviepy", action="store_true")
+    args = parser.parse_args()
+    scans = [scan(100 + i) for i in range(PHOTOS)]
+    work = Path(tempfile.mkdtemp(prefix="slideshow-kb-"))
+    lines = [
+        "title: Moving",
+        "id: moving",
+        "video: {size: 1920x1080, quality: standard}",
+        "loudness: off",
+        "defaults: {motion: kenburns, fit: cover}",
+        "segments:",
+        "  - photos:",
+    ]
+    lines += [f"      - {{file: {p}, duration: {SECONDS}}}" for p in scans]
+    board = work / "moving.yaml"
+    board.write_text("\n".join(lines) + "\n")
+    env = dict(os.environ, SLIDESHOW_CACHE=str(work / "cache"))
+    ours, peak, result = run(
+        [
+            sys.executable,
+            "-m",
+            "slideshow",
+            "render",
+            str(board),
+            "--out",
+            str(work / "out"),
+            "--jobs",
+            "2",
+        ],
+        env=env,
+    )
+    assert result.returncode == 0
+    raw = work / "frames.yuv"
+    count = decode_to_raw(work / "out" / "moving.mp4", raw)
+    half = count // 2
+    context = multiprocessing.get_context("fork")
+    began = time.perf_counter()
+    with context.Pool(2) as pool:
+        pool.starmap(
+            encode_slice, [(str(raw), 0, half, "standard"), (str(raw), half, count, "standard")]
+        )
+    x264 = time.perf_counter() - began
+    report = {
+        "frames": count,
+        "slideshow_s": round(ours, 1),
+        "x264_alone_s": round(x264, 1),
+        "overhead": f"{ours / x264 - 1:.0%}",
+        "peak_memory_MB": round(peak / 1e6),
+    }
+    raw.unlink()
+    if not args.skip_moviepy:
+        script = work / "moviepy_zoom.py"
+        script.write_text(MOVIEPY.format(seconds=SECONDS))
+        mp, _, result = run([sys.executable, str(script), str(work / "mp.mp4"), *map(str, scans)])
+        assert result.returncode == 0
+        report["moviepy_s"] = round(mp, 1)
+        report["speedup_vs_moviepy"] = round(mp / ours, 1)
+    for key, value in report.items():
+        print(f"{key:>20}: {value}")
+    shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

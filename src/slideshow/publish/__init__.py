@@ -1,0 +1,5 @@
+"""Publishing rendered compilations to YouTube: resumable, idempotent, quota-aware."""
+
+from .run import PublishResult, publish
+
+__all__ = ["PublishResult", "publish"]
