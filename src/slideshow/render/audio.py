@@ -1,8 +1,15 @@
 """The soundtrack: each clip cut from its recording by sample, resampled to 48 kHz stereo,
-faded, and placed on the frame grid; silence under cards and silent segments."""
+faded, and placed on the frame grid; silence under cards and silent segments; loudness
+normalised (EBU R128) with a true-peak limit.
+
+Everything streams in blocks of a few seconds, so a two-hour compilation needs no more
+memory than a two-minute one: one pass measures, a second applies gain (and, when peaks
+demand it, a limiter, whose effect a third pass corrects).
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from fractions import Fraction
 
 import av
@@ -10,7 +17,9 @@ import numpy as np
 
 from ..errors import MediaError
 from ..timeline import AudioClip, Timeline
-from .loudness import RATE, normalise
+from .loudness import RATE, normalised
+
+BLOCK = RATE * 5  # samples per block
 
 
 def samples_at(frame: int, fps: Fraction) -> int:
@@ -18,79 +27,105 @@ def samples_at(frame: int, fps: Fraction) -> int:
     return round(Fraction(frame) * RATE / fps)
 
 
-def build_track(timeline: Timeline) -> np.ndarray:
-    """The whole soundtrack as float32 (2, samples), loudness-normalised when asked."""
-    total = samples_at(timeline.frames, timeline.fps)
-    track = np.zeros((2, total), dtype=np.float32)
+def blocks(timeline: Timeline) -> Iterator[np.ndarray]:
+    """The soundtrack as float32 (2, n) blocks, exactly samples_at(frames) samples in all."""
+    position = 0
     for clip in timeline.audio:
         start = samples_at(clip.start, timeline.fps)
         end = samples_at(clip.start + clip.frames, timeline.fps)
-        pcm = read_clip(clip, end - start)
-        _fade(pcm, samples_at(clip.fade_in, timeline.fps), samples_at(clip.fade_out, timeline.fps))
-        track[:, start:end] = pcm
-    if timeline.look.loudness is not None:
-        track = normalise(track, timeline.look.loudness)
-    return track
+        yield from _silence(start - position)
+        fade_in = samples_at(clip.fade_in, timeline.fps)
+        fade_out = samples_at(clip.fade_out, timeline.fps)
+        at = 0
+        for block in read_clip(clip, end - start):
+            _fade(block, at, end - start, fade_in, fade_out)
+            at += block.shape[1]
+            yield block
+        position = end
+    yield from _silence(samples_at(timeline.frames, timeline.fps) - position)
 
 
-def read_clip(clip: AudioClip, count: int) -> np.ndarray:
-    """count samples at 48 kHz stereo from clip.source_start of the recording."""
+def _silence(count: int) -> Iterator[np.ndarray]:
+    while count > 0:
+        n = min(count, BLOCK)
+        yield np.zeros((2, n), dtype=np.float32)
+        count -= n
+
+
+def soundtrack(timeline: Timeline) -> Iterator[np.ndarray]:
+    """The finished soundtrack in blocks: normalised to the storyboard's loudness if asked."""
+    if timeline.look.loudness is None:
+        return blocks(timeline)
+    return normalised(lambda: blocks(timeline), timeline.look.loudness)
+
+
+def read_clip(clip: AudioClip, count: int) -> Iterator[np.ndarray]:
+    """Exactly count samples at 48 kHz stereo from clip.source_start of the recording."""
     try:
-        with av.open(clip.file) as container:
-            stream = container.streams.audio[0]
-            mono = stream.codec_context.channels == 1
-            resampler = av.AudioResampler(
-                format="fltp", layout="mono" if mono else "stereo", rate=RATE
-            )
-            skip = round(clip.source_start * RATE)
-            if clip.source_start > 2 and stream.time_base:
-                # Seek a little early; the frames' own timestamps say where decoding resumed.
-                target = int((clip.source_start - 1) / stream.time_base)
-                container.seek(target, stream=stream, backward=True)
-            chunks: list[np.ndarray] = []
-            have = 0
-            position: int | None = None
-            for frame in container.decode(stream):
-                if position is None:
-                    seconds = Fraction(frame.pts) * frame.time_base if frame.pts is not None else 0
-                    position = round(seconds * RATE)
-                for out in resampler.resample(frame):
-                    data = out.to_ndarray()
-                    chunks.append(data)
-                    have += data.shape[1]
-                if position + have >= skip + count:
-                    break
-            else:
-                for out in resampler.resample(None):
-                    data = out.to_ndarray()
-                    chunks.append(data)
-                    have += data.shape[1]
+        yield from _read(clip, count)
     except (av.FFmpegError, OSError) as exc:
         raise MediaError(f"recording {clip.source!r}: cannot be decoded ({exc})") from None
-    if not chunks:
-        raise MediaError(f"recording {clip.source!r}: no audio could be decoded")
-    pcm = np.concatenate(chunks, axis=1).astype(np.float32)
-    offset = skip - (position or 0)
-    pcm = pcm[:, max(offset, 0) : max(offset, 0) + count]
-    if pcm.shape[1] < count:
-        # A recording a few samples shorter than its header says: pad with silence.
-        short = count - pcm.shape[1]
-        if short > RATE // 10:
-            raise MediaError(
-                f"recording {clip.source!r}: ends {short / RATE:.2f} s earlier than its header "
-                "says; is it truncated?"
+
+
+def _read(clip: AudioClip, count: int) -> Iterator[np.ndarray]:
+    with av.open(clip.file) as container:
+        stream = container.streams.audio[0]
+        mono = stream.codec_context.channels == 1
+        resampler = av.AudioResampler(format="fltp", layout="mono" if mono else "stereo", rate=RATE)
+        skip = round(clip.source_start * RATE)
+        if clip.source_start > 2 and stream.time_base:
+            # Seek a little early; the frames' own timestamps say where decoding resumed.
+            container.seek(
+                int((clip.source_start - 1) / stream.time_base), stream=stream, backward=True
             )
-        pcm = np.pad(pcm, ((0, 0), (0, short)))
-    if pcm.shape[0] == 1:
-        pcm = np.repeat(pcm, 2, axis=0)
-    return pcm
+        position: int | None = None
+        wanted = count
+
+        def take(data: np.ndarray):
+            nonlocal skip, wanted
+            if skip:
+                cut = min(skip, data.shape[1])
+                data = data[:, cut:]
+                skip -= cut
+            data = data[:, :wanted]
+            wanted -= data.shape[1]
+            return np.repeat(data, 2, axis=0) if data.shape[0] == 1 else data
+
+        for frame in container.decode(stream):
+            if position is None:
+                seconds = Fraction(frame.pts) * frame.time_base if frame.pts is not None else 0
+                position = round(seconds * RATE)
+                skip = max(0, skip - position)
+            for out in resampler.resample(frame):
+                data = take(out.to_ndarray())
+                if data.shape[1]:
+                    yield data.astype(np.float32, copy=False)
+            if wanted <= 0:
+                return
+        for out in resampler.resample(None):
+            data = take(out.to_ndarray())
+            if data.shape[1]:
+                yield data.astype(np.float32, copy=False)
+    if wanted > 0:
+        # A recording a few samples shorter than its header says: pad with silence.
+        if wanted > RATE // 10:
+            raise MediaError(
+                f"recording {clip.source!r}: ends {wanted / RATE:.2f} s earlier than its "
+                "header says; is it truncated?"
+            )
+        yield np.zeros((2, wanted), dtype=np.float32)
 
 
-def _fade(pcm: np.ndarray, fade_in: int, fade_out: int) -> None:
-    """Equal-power-ish (sine) fades at the clip's edges, in place."""
-    if fade_in > 0:
-        ramp = np.sin(np.linspace(0, np.pi / 2, fade_in, dtype=np.float32)) ** 2
-        pcm[:, :fade_in] *= ramp
-    if fade_out > 0:
-        ramp = np.sin(np.linspace(np.pi / 2, 0, fade_out, dtype=np.float32)) ** 2
-        pcm[:, pcm.shape[1] - fade_out :] *= ramp
+def _fade(block: np.ndarray, at: int, total: int, fade_in: int, fade_out: int) -> None:
+    """Sine-squared fades at the clip's edges, in place; `at` is the block's offset."""
+    n = block.shape[1]
+    index = np.arange(at, at + n)
+    gain = np.ones(n, dtype=np.float32)
+    if fade_in > 0 and at < fade_in:
+        ramp = np.clip(index / fade_in, 0, 1)
+        gain *= np.sin(ramp * np.pi / 2).astype(np.float32) ** 2
+    if fade_out > 0 and at + n > total - fade_out:
+        ramp = np.clip((total - index) / fade_out, 0, 1)
+        gain *= np.sin(ramp * np.pi / 2).astype(np.float32) ** 2
+    if (fade_in > 0 and at < fade_in) or (fade_out > 0 and at + n > total - fade_out):
+        block *= gain

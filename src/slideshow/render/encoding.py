@@ -167,8 +167,8 @@ def make_audio_encoder(quality: str):
     return codec
 
 
-def encode_audio(track: np.ndarray, quality: str) -> Encoded:
-    """AAC-LC packets of a (2, samples) float32 track at 48 kHz, with timestamps in samples."""
+def encode_audio(blocks, quality: str) -> Encoded:
+    """AAC-LC packets of float32 (2, n) blocks at 48 kHz, with timestamps in samples."""
     codec = make_audio_encoder(quality)
     packets, pts, durations = [], [], []
 
@@ -178,11 +178,24 @@ def encode_audio(track: np.ndarray, quality: str) -> Encoded:
             pts.append(int(packet.pts))
             durations.append(int(packet.duration))
 
-    for start in range(0, track.shape[1], AUDIO_FRAME):
-        chunk = np.ascontiguousarray(track[:, start : start + AUDIO_FRAME], dtype=np.float32)
-        frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
-        frame.sample_rate = AUDIO_RATE
-        frame.pts = start
-        take(codec.encode(frame))
+    position = 0
+    pending = np.zeros((2, 0), dtype=np.float32)
+    for block in blocks:
+        pending = np.concatenate([pending, block], axis=1) if pending.shape[1] else block
+        whole = pending.shape[1] - pending.shape[1] % AUDIO_FRAME
+        for start in range(0, whole, AUDIO_FRAME):
+            take(codec.encode(_audio_frame(pending[:, start : start + AUDIO_FRAME], position)))
+            position += AUDIO_FRAME
+        pending = pending[:, whole:]
+    if pending.shape[1]:
+        take(codec.encode(_audio_frame(pending, position)))
     take(codec.encode(None))
     return Encoded(bytes(codec.extradata or b""), packets, [True] * len(packets), pts, durations)
+
+
+def _audio_frame(samples: np.ndarray, pts: int):
+    chunk = np.ascontiguousarray(samples, dtype=np.float32)
+    frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+    frame.sample_rate = AUDIO_RATE
+    frame.pts = pts
+    return frame

@@ -19,7 +19,7 @@ from ..loader import LoadedStoryboard, load
 from ..planner import plan
 from ..timeline import Timeline
 from . import sidecars
-from .audio import build_track
+from .audio import soundtrack
 from .cache import PieceCache
 from .encoding import QUALITIES, Encoded, encode_audio
 from .fonts import find_font
@@ -107,7 +107,7 @@ def prepare(
 
 def encode_soundtrack(timeline: Timeline, key: str) -> tuple[list[str], list[tuple[str, Encoded]]]:
     """Build, normalise and encode the soundtrack (a worker's job)."""
-    return [], [(key, encode_audio(build_track(timeline), timeline.look.quality))]
+    return [], [(key, encode_audio(soundtrack(timeline), timeline.look.quality))]
 
 
 def finish(job: Job, cache: PieceCache) -> RenderResult:

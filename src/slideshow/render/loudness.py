@@ -1,4 +1,5 @@
-"""EBU R128 / ITU-R BS.1770-4 loudness: integrated loudness, true peak, and a peak limiter."""
+"""EBU R128 / ITU-R BS.1770-4 loudness: a streaming meter, a true-peak meter and a
+look-ahead peak limiter, all fed in blocks so memory does not grow with length."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import numpy as np
 from scipy import signal
 
 RATE = 48_000
+STEP = RATE // 10  # gating blocks are 400 ms overlapping by 75%: four 100 ms steps
 
 
 def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
@@ -28,97 +30,184 @@ def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
     return [(shelf_b, shelf_a), (high_b, high_a)]
 
 
-def integrated_loudness(audio: np.ndarray, rate: int = RATE) -> float:
-    """Integrated loudness in LUFS of a (channels, samples) float array; -inf for silence.
+class Meter:
+    """Integrated loudness (LUFS) of a stream of (channels, n) blocks."""
 
-    Filtered in 10 s chunks that carry the filter state, so memory stays small for any length.
-    """
-    step = int(0.1 * rate)  # gating blocks are 400 ms, overlapping by 75%: 4 steps of 100 ms
-    filters = _k_weighting(rate)
-    states = [signal.lfilter_zi(b, a)[None, :] * np.zeros((audio.shape[0], 1)) for b, a in filters]
-    powers = []  # mean square per 100 ms step, summed over channels
-    chunk = step * 100
-    for start in range(0, audio.shape[1] - audio.shape[1] % step, chunk):
-        block = audio[:, start : min(start + chunk, audio.shape[1] - audio.shape[1] % step)]
+    def __init__(self, rate: int = RATE):
+        self.filters = _k_weighting(rate)
+        self.states = None
+        self.step = rate // 10
+        self.carry: np.ndarray | None = None
+        self.powers: list[np.ndarray] = []
+
+    def add(self, block: np.ndarray) -> None:
+        if self.states is None:
+            self.states = [np.zeros((block.shape[0], 2)) for _ in self.filters]
         weighted = block.astype(np.float64)
-        for index, (b, a) in enumerate(filters):
-            weighted, states[index] = signal.lfilter(b, a, weighted, axis=1, zi=states[index])
-        squares = (weighted**2).reshape(audio.shape[0], -1, step).mean(axis=2)
-        powers.append(squares.sum(axis=0))
-    if not powers:
-        return float("-inf")
-    steps = np.concatenate(powers)
-    if steps.size < 4:
-        return float("-inf")
-    power = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / 4
-    with np.errstate(divide="ignore"):
-        loud = -0.691 + 10 * np.log10(power)
-    kept = power[loud > -70]  # absolute gate
-    if kept.size == 0:
-        return float("-inf")
-    relative = -0.691 + 10 * np.log10(kept.mean()) - 10
-    with np.errstate(divide="ignore"):
-        kept = kept[-0.691 + 10 * np.log10(kept) > relative]
-    if kept.size == 0:
-        return float("-inf")
-    return float(-0.691 + 10 * np.log10(kept.mean()))
+        for index, (b, a) in enumerate(self.filters):
+            weighted, self.states[index] = signal.lfilter(
+                b, a, weighted, axis=1, zi=self.states[index]
+            )
+        squares = weighted**2
+        if self.carry is not None:
+            squares = np.concatenate([self.carry, squares], axis=1)
+        whole = squares.shape[1] - squares.shape[1] % self.step
+        if whole:
+            steps = squares[:, :whole].reshape(squares.shape[0], -1, self.step).mean(axis=2)
+            self.powers.append(steps.sum(axis=0))
+        self.carry = squares[:, whole:]
+
+    def loudness(self) -> float:
+        if not self.powers:
+            return float("-inf")
+        steps = np.concatenate(self.powers)
+        if steps.size < 4:
+            return float("-inf")
+        power = (steps[:-3] + steps[1:-2] + steps[2:-1] + steps[3:]) / 4
+        with np.errstate(divide="ignore"):
+            loud = -0.691 + 10 * np.log10(power)
+        kept = power[loud > -70]  # absolute gate
+        if kept.size == 0:
+            return float("-inf")
+        relative = -0.691 + 10 * np.log10(kept.mean()) - 10
+        with np.errstate(divide="ignore"):
+            kept = kept[-0.691 + 10 * np.log10(kept) > relative]
+        if kept.size == 0:
+            return float("-inf")
+        return float(-0.691 + 10 * np.log10(kept.mean()))
+
+
+class PeakMeter:
+    """True peak (linear) of a stream: each block oversampled 4 times, with context."""
+
+    CONTEXT = 64
+
+    def __init__(self):
+        self.tail: np.ndarray | None = None
+        self.value = 0.0
+
+    def add(self, block: np.ndarray) -> None:
+        data = block if self.tail is None else np.concatenate([self.tail, block], axis=1)
+        if data.shape[1]:
+            up = signal.resample_poly(data.astype(np.float64), 4, 1, axis=1)
+            self.value = max(self.value, float(np.abs(up).max(initial=0.0)))
+        self.tail = data[:, -self.CONTEXT :]
+
+    def peak(self) -> float:
+        return self.value
+
+
+class Limiter:
+    """Look-ahead peak limiter: gain comes down 5 ms before a peak over the ceiling and
+    recovers over about 100 ms. Streaming: feed() holds back the look-ahead, flush() ends."""
+
+    # 0.3 dB under -1 dBTP, for the AAC encoder's overshoot; per-block peaks are taken
+    # 12% high (about 1 dB), for the peaks between samples.
+    CEILING = 10 ** (-1.3 / 20)
+    BLOCK = RATE // 1000
+    ATTACK = 5
+    RELEASE = float(np.exp(-1 / 100))
+
+    def __init__(self, ceiling: float | None = None):
+        self.ceiling = (ceiling or self.CEILING) * 0.97
+        self.held = np.zeros((2, 0), dtype=np.float32)
+        self.level = 1.0
+
+    def feed(self, block: np.ndarray, final: bool = False) -> np.ndarray:
+        data = np.concatenate([self.held, block], axis=1) if self.held.shape[1] else block
+        size = self.BLOCK
+        blocks = data.shape[1] // size
+        if final and data.shape[1] % size:
+            blocks += 1
+            data = np.pad(data, ((0, 0), (0, blocks * size - data.shape[1])))
+        ready = blocks if final else blocks - self.ATTACK
+        if ready <= 0:
+            self.held = data
+            return np.zeros((data.shape[0], 0), dtype=np.float32)
+        shaped = data[:, : blocks * size].reshape(data.shape[0], blocks, size)
+        peaks = np.abs(shaped).max(axis=(0, 2)) * 1.12
+        needed = np.minimum(1.0, self.ceiling / np.maximum(peaks, 1e-9))
+        # Each block takes the lowest gain needed within the look-ahead after it.
+        padded = np.concatenate([needed, np.ones(self.ATTACK)])
+        window = np.lib.stride_tricks.sliding_window_view(padded, self.ATTACK + 1)
+        gain = window[:ready].min(axis=1)
+        smoothed = np.empty(ready)
+        level, release = self.level, self.RELEASE
+        for i in range(ready):
+            g = gain[i]
+            level = g if g < level else g + (level - g) * release
+            smoothed[i] = level
+        self.level = level
+        curve = np.repeat(smoothed, size).astype(np.float32)
+        out = data[:, : ready * size] * curve[None, :]
+        self.held = data[:, ready * size :]
+        return out
+
+    def flush(self) -> np.ndarray:
+        held = self.held.shape[1]
+        out = self.feed(np.zeros((2, 0), dtype=np.float32), final=True)
+        return out[:, :held]
+
+
+def integrated_loudness(audio: np.ndarray, rate: int = RATE) -> float:
+    """Integrated loudness in LUFS of a whole (channels, samples) array."""
+    meter = Meter(rate)
+    for start in range(0, audio.shape[1], RATE * 10):
+        meter.add(audio[:, start : start + RATE * 10])
+    return meter.loudness()
 
 
 def true_peak(audio: np.ndarray) -> float:
     """Highest absolute value of the signal oversampled 4 times (linear, not dB)."""
-    peak = 0.0
-    chunk = RATE * 10
-    for start in range(0, audio.shape[1], chunk):
-        # Overlap chunks a little so the interpolation filter sees the samples around each edge.
-        lo, hi = max(0, start - 64), min(audio.shape[1], start + chunk + 64)
-        up = signal.resample_poly(audio[:, lo:hi].astype(np.float64), 4, 1, axis=1)
-        peak = max(peak, float(np.abs(up).max(initial=0.0)))
-    return peak
+    meter = PeakMeter()
+    for start in range(0, audio.shape[1], RATE * 10):
+        meter.add(audio[:, start : start + RATE * 10])
+    return meter.peak()
 
 
-def limit(audio: np.ndarray, ceiling: float, rate: int = RATE) -> np.ndarray:
-    """Look-ahead peak limiter: gain comes down before each peak over ceiling, recovers slowly."""
-    block = rate // 1000  # 1 ms
-    samples = audio.shape[1]
-    blocks = -(-samples // block)
-    padded = np.zeros((audio.shape[0], blocks * block), dtype=np.float32)
-    padded[:, :samples] = audio
-    # Per-block peak, with a margin for the peaks between samples.
-    peaks = np.abs(padded).reshape(audio.shape[0], blocks, block).max(axis=(0, 2)) * 1.12
-    needed = np.minimum(1.0, ceiling / np.maximum(peaks, 1e-9))
-    # Attack: reach the needed gain 5 ms before the peak; release over about 100 ms.
-    attack = 5
-    gain = needed.copy()
-    for shift in range(1, attack + 1):
-        gain[:-shift] = np.minimum(gain[:-shift], needed[shift:])
-    release = np.exp(-1 / 100)
-    smoothed = np.empty_like(gain)
-    level = 1.0
-    for i, g in enumerate(gain):
-        level = g if g < level else g + (level - g) * release
-        smoothed[i] = level
-    curve = np.interp(np.arange(blocks * block) / block, np.arange(blocks), smoothed)
-    return (padded * curve[None, :].astype(np.float32))[:, :samples]
+def limit(audio: np.ndarray, ceiling: float) -> np.ndarray:
+    """The limiter over a whole array; the result never exceeds ceiling (sample peak)."""
+    limiter = Limiter(ceiling / 0.97)
+    return np.concatenate([limiter.feed(audio), limiter.flush()], axis=1)
 
 
-def normalise(audio: np.ndarray, target_lufs: float, peak_dbtp: float = -1.0) -> np.ndarray:
-    """Gain to the target integrated loudness; limit so the true peak stays at most peak_dbtp.
+def normalised(source, target: float):
+    """Blocks of source() (a function giving a fresh iterator of blocks each call) brought to
+    the target integrated loudness, with true peaks under -1 dBTP."""
+    meter, peaks = Meter(), PeakMeter()
+    for block in source():
+        meter.add(block)
+        peaks.add(block)
+    measured = meter.loudness()
+    if not np.isfinite(measured):
+        yield from source()
+        return
+    gain = 10 ** ((target - measured) / 20)
+    if peaks.peak() * gain <= Limiter.CEILING:
+        yield from (b * np.float32(gain) for b in source())
+        return
+    # Peaks need limiting, which lowers the loudness a little: measure that, then correct.
+    after = Meter()
+    for block in _limited(source, gain):
+        after.add(block)
+    shortfall = target - after.loudness()
+    yield from _limited(source, gain * 10 ** (shortfall / 20))
 
-    Limiting lowers the loudness a little, so gain and limiting are repeated a few times.
-    """
-    ceiling = 10 ** ((peak_dbtp - 0.3) / 20)  # 0.3 dB margin for the AAC encoder's overshoot
-    out = audio
-    for _ in range(3):
-        measured = integrated_loudness(out)
-        if not np.isfinite(measured):
-            return out
-        out = out * np.float32(10 ** ((target_lufs - measured) / 20))
-        if true_peak(out) <= ceiling:
-            break
-        out = limit(out, ceiling * 0.97)
-        if abs(integrated_loudness(out) - target_lufs) < 0.3:
-            break
-    peak = true_peak(out)
-    if peak > ceiling:  # a last guard: never over the ceiling
-        out = out * np.float32(ceiling / peak)
-    return out.astype(np.float32)
+
+def _limited(source, gain: float):
+    limiter = Limiter()
+    for block in source():
+        out = limiter.feed(block * np.float32(gain))
+        if out.shape[1]:
+            yield out
+    yield limiter.flush()
+
+
+def normalise(audio: np.ndarray, target: float) -> np.ndarray:
+    """normalised() over a whole array."""
+
+    def source():
+        for start in range(0, audio.shape[1], RATE * 5):
+            yield audio[:, start : start + RATE * 5]
+
+    return np.concatenate(list(normalised(source, target)), axis=1)
