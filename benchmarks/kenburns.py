@@ -41,7 +41,7 @@ def decode_to_raw(mp4: Path, raw: Path) -> int:
 
 def encode_slice(raw: str, first: int, last: int, quality: str) -> float:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from slideshow.render.encoding import encode_frames, x264_options
+    from slideshow.renderer.encoding import encode_frames, x264_options
 
     frames = np.memmap(raw, dtype=np.uint8, mode="r").reshape(-1, H * 3 // 2, W)
     for k in range(first, last):  # touch the pages first: time only the encoder

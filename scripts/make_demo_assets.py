@@ -37,7 +37,7 @@ NARRATION = [
 
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     sys.path.insert(0, str(ROOT / "src"))
-    from slideshow.render.fonts import bundled_font
+    from slideshow.renderer.fonts import bundled_font
 
     return ImageFont.truetype(str(bundled_font(bold)), size)
 

@@ -11,8 +11,8 @@ import time
 import media
 import pytest
 
-from slideshow.render import render, render_many
-from slideshow.render.cache import PieceCache
+from slideshow.renderer import render, render_many
+from slideshow.renderer.cache import PieceCache
 
 SMALL = "video: {size: 320x180, quality: draft}\nloudness: off\n"
 

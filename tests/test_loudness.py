@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from slideshow.render.loudness import integrated_loudness, limit, normalise, true_peak
+from slideshow.renderer.loudness import integrated_loudness, limit, normalise, true_peak
 
 RATE = 48_000
 

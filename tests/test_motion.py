@@ -10,8 +10,8 @@ import pytest
 from PIL import Image, ImageFilter
 
 import slideshow
-from slideshow.render import render
-from slideshow.render.motion import box_at, ease, fit_aspect, framing
+from slideshow.renderer import render
+from slideshow.renderer.motion import box_at, ease, fit_aspect, framing
 from slideshow.timeline import Motion
 
 

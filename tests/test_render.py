@@ -16,8 +16,8 @@ import pytest
 from PIL import Image
 
 import slideshow
-from slideshow.render import render
-from slideshow.render.loudness import integrated_loudness, true_peak
+from slideshow.renderer import render
+from slideshow.renderer.loudness import integrated_loudness, true_peak
 
 SMALL = "video: {size: 320x180, fps: 30, quality: draft}\n"
 
@@ -300,7 +300,7 @@ def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
 def test_pieces_share_one_sps_and_pps():
     from fractions import Fraction
 
-    from slideshow.render.encoding import QUALITIES, encode_frames, x264_options
+    from slideshow.renderer.encoding import QUALITIES, encode_frames, x264_options
 
     frame = np.full((270, 320), 100, dtype=np.uint8)
     frame[180:] = 128
@@ -312,3 +312,29 @@ def test_pieces_share_one_sps_and_pps():
             for kind in ("still", "motion")
         }
         assert heads["still"] == heads["motion"], quality
+
+
+def test_long_caption_is_cut_with_a_warning_and_a_font_file_is_used(assets, storyboard, tmp_path):
+    from slideshow.renderer.fonts import bundled_font
+
+    font = tmp_path / "MyFont.ttf"
+    font.write_bytes(bundled_font(bold=True).read_bytes())
+    words = " ".join(["Refusenik families gathered on the steps of the synagogue"] * 8)
+    path = storyboard(
+        "title: Long\n" + SMALL + f"style: {{font: {font}}}\n"
+        f"segments:\n  - photos:\n      - {{file: red.jpg, duration: 2, caption: '{words}'}}\n"
+    )
+    result = render(path, tmp_path / "out")
+    assert any("longer than 3 lines" in w and "red.jpg" in w for w in result.warnings)
+    assert words in (tmp_path / "out" / "story.srt").read_text()  # the caption files keep it all
+    band = probe.frames(tmp_path / "out" / "story.mp4", {30})[30][100:175]
+    assert (band.min(axis=2) > 200).sum() > 100
+
+
+def test_missing_font_is_a_clear_error(assets, storyboard, tmp_path):
+    path = storyboard(
+        "title: Font\n" + SMALL + "style: {font: No Such Font Family}\n"
+        "segments:\n  - photos: [red.jpg]\n"
+    )
+    with pytest.raises(slideshow.SlideshowError, match="no font named 'No Such Font Family'"):
+        render(path, tmp_path / "out")

@@ -11,6 +11,20 @@ from .timeline import Timeline
 
 __version__ = "0.1.0"
 
+
+def __getattr__(name: str):
+    # render and publish pull in the media stack; import them only when asked for.
+    if name in ("render", "render_many"):
+        from . import renderer
+
+        return getattr(renderer, name)
+    if name == "publish":
+        from .publish import publish
+
+        return publish
+    raise AttributeError(f"module 'slideshow' has no attribute {name!r}")
+
+
 __all__ = [
     "LoadedStoryboard",
     "MediaError",
@@ -22,4 +36,7 @@ __all__ = [
     "__version__",
     "load",
     "plan",
+    "publish",
+    "render",
+    "render_many",
 ]

@@ -106,8 +106,8 @@ def render(files: tuple[str, ...], out: str, force: bool, jobs: int | None, clus
 
     Example: slideshow render compilations/ --jobs 2
     """
-    from .render import render_many
-    from .render.progress import Bars
+    from .renderer import render_many
+    from .renderer.progress import Bars
 
     paths = _storyboards(files)
     if not paths:
@@ -246,7 +246,7 @@ def cache_info() -> None:
 
     Example: slideshow cache info
     """
-    from .render.cache import PieceCache
+    from .renderer.cache import PieceCache
 
     store = PieceCache()
     count, size = store.usage()
@@ -275,7 +275,7 @@ def cache_prune(days: float, max_mb: float | None) -> None:
 
     Example: slideshow cache prune --older-than 7 --max-size 2000
     """
-    from .render.cache import PieceCache
+    from .renderer.cache import PieceCache
 
     store = PieceCache()
     removed, freed = store.prune(days, None if max_mb is None else int(max_mb * 1e6))

@@ -56,7 +56,7 @@ def publish(
     if dry_run:
         return _dry_run(loaded, timeline, files, record, body, steps, update, base, result)
 
-    from ..render import render
+    from ..renderer import render
 
     render(loaded, out)  # skips itself when the outputs are up to date
     digest = _sha256(files[".mp4"])
