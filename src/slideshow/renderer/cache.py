@@ -7,6 +7,7 @@ half-written piece.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import struct
@@ -18,12 +19,90 @@ import platformdirs
 
 from .encoding import Encoded
 
-_MAGIC = b"SSPIECE1"
+# A piece file: the packets one after another, then a JSON trailer (codec headers, sizes,
+# keyframe flags, timestamps) and the trailer's length, so a piece can be written while it is
+# encoded and read back one packet at a time.
+_MAGIC = b"SSPIECE2"
 
 
 def default_root() -> Path:
     env = os.environ.get("SLIDESHOW_CACHE")
     return Path(env) if env else Path(platformdirs.user_cache_dir("slideshow")) / "pieces"
+
+
+class PieceWriter:
+    """Streams one piece into the cache; it appears under its key only when complete."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        self.out = os.fdopen(fd, "wb")
+        self.out.write(_MAGIC)
+        self.extradata = b""
+        self.sizes: list[int] = []
+        self.keyframes: list[bool] = []
+        self.pts: list[int] = []
+        self.durations: list[int] = []
+
+    def add(
+        self,
+        packet: bytes,
+        keyframe: bool = True,
+        pts: int | None = None,
+        duration: int | None = None,
+    ) -> None:
+        self.out.write(packet)
+        self.sizes.append(len(packet))
+        self.keyframes.append(keyframe)
+        if pts is not None:
+            self.pts.append(pts)
+            self.durations.append(duration or 0)
+
+    def close(self) -> None:
+        trailer = json.dumps(
+            {
+                "extradata": self.extradata.hex(),
+                "sizes": self.sizes,
+                "keyframes": self.keyframes,
+                "pts": self.pts or None,
+                "durations": self.durations or None,
+            }
+        ).encode()
+        self.out.write(trailer + struct.pack("<I", len(trailer)))
+        self.out.close()
+        os.replace(self.tmp, self.path)
+
+    def abort(self) -> None:
+        self.out.close()
+        Path(self.tmp).unlink(missing_ok=True)
+
+    def __enter__(self) -> PieceWriter:
+        return self
+
+    def __exit__(self, kind, value, tb) -> None:
+        if kind is None:
+            self.close()
+        else:
+            self.abort()
+
+
+class PieceReader:
+    """A cached piece's headers, and its packets read one at a time."""
+
+    def __init__(self, path: Path, head: dict):
+        self.path = path
+        self.extradata = bytes.fromhex(head["extradata"])
+        self.sizes: list[int] = head["sizes"]
+        self.keyframes: list[bool] = head["keyframes"]
+        self.pts: list[int] | None = head.get("pts")
+        self.durations: list[int] | None = head.get("durations")
+
+    def packets(self):
+        with open(self.path, "rb") as handle:
+            handle.seek(len(_MAGIC))
+            for size in self.sizes:
+                yield handle.read(size)
 
 
 class PieceCache:
@@ -36,58 +115,48 @@ class PieceCache:
     def has(self, key: str) -> bool:
         return self._path(key).is_file()
 
-    def get(self, key: str) -> Encoded | None:
+    def open(self, key: str) -> PieceReader | None:
+        """The piece's headers without its packets; None if absent or damaged."""
         path = self._path(key)
         try:
-            data = path.read_bytes()
-        except OSError:
-            return None
-        try:
-            if not data.startswith(_MAGIC):
-                return None
-            (size,) = struct.unpack_from("<I", data, len(_MAGIC))
-            start = len(_MAGIC) + 4
-            head = json.loads(data[start : start + size])
-            offset = start + size
-            packets = []
-            for length in head["sizes"]:
-                packets.append(data[offset : offset + length])
-                offset += length
-            if offset != len(data):
+            with open(path, "rb") as handle:
+                if handle.read(len(_MAGIC)) != _MAGIC:
+                    return None
+                handle.seek(-4, os.SEEK_END)
+                end = handle.tell()
+                (size,) = struct.unpack("<I", handle.read(4))
+                handle.seek(end - size)
+                head = json.loads(handle.read(size))
+            if len(_MAGIC) + sum(head["sizes"]) != end - size:
                 return None
             os.utime(path)  # recently used: pruning keeps it
-            return Encoded(
-                bytes.fromhex(head["extradata"]),
-                packets,
-                head["keyframes"],
-                head.get("pts"),
-                head.get("durations"),
-            )
-        except (ValueError, KeyError, struct.error):
+            return PieceReader(path, head)
+        except (OSError, ValueError, KeyError, struct.error):
             return None
 
-    def put(self, key: str, encoded: Encoded) -> None:
-        path = self._path(key)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        head = json.dumps(
-            {
-                "extradata": encoded.extradata.hex(),
-                "sizes": [len(p) for p in encoded.packets],
-                "keyframes": encoded.keyframes,
-                "pts": encoded.pts,
-                "durations": encoded.durations,
-            }
-        ).encode()
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+    def get(self, key: str) -> Encoded | None:
+        reader = self.open(key)
+        if reader is None:
+            return None
         try:
-            with os.fdopen(fd, "wb") as out:
-                out.write(_MAGIC + struct.pack("<I", len(head)) + head)
-                for packet in encoded.packets:
-                    out.write(packet)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+            packets = list(reader.packets())
+        except OSError:
+            return None
+        return Encoded(reader.extradata, packets, reader.keyframes, reader.pts, reader.durations)
+
+    def writer(self, key: str) -> PieceWriter:
+        return PieceWriter(self._path(key))
+
+    def put(self, key: str, encoded: Encoded) -> None:
+        with self.writer(key) as writer:
+            writer.extradata = encoded.extradata
+            for index, packet in enumerate(encoded.packets):
+                writer.add(
+                    packet,
+                    encoded.keyframes[index],
+                    encoded.pts[index] if encoded.pts else None,
+                    encoded.durations[index] if encoded.durations else None,
+                )
 
     def usage(self) -> tuple[int, int]:
         """(number of pieces, bytes) in the cache."""
@@ -132,3 +201,50 @@ class PieceCache:
             if now - leftover.stat().st_mtime > 3600:
                 leftover.unlink(missing_ok=True)
         return removed, freed
+
+
+class DigestCache:
+    """SHA-256 of media files, remembered by path, size, modification time and inode, so
+    checking whether a long recording changed does not mean reading all of it again."""
+
+    def __init__(self, root: Path):
+        self.path = Path(root) / "digests.json"
+        try:
+            self.known: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            self.known = {}
+        self.changed = False
+
+    def digest(self, file: Path) -> str:
+        stat = file.stat()
+        stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
+        key = str(file.resolve())
+        entry = self.known.get(key)
+        if entry and entry[:3] == stamp:
+            return entry[3]
+        digest = sha256_file(file)
+        self.known[key] = [*stamp, digest]
+        self.changed = True
+        return digest
+
+    def save(self) -> None:
+        if not self.changed:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".digests.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as out:
+                json.dump(self.known, out)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+        self.changed = False
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

@@ -167,16 +167,23 @@ def make_audio_encoder(quality: str):
     return codec
 
 
-def encode_audio(blocks, quality: str) -> Encoded:
-    """AAC-LC packets of float32 (2, n) blocks at 48 kHz, with timestamps in samples."""
+def encode_audio(blocks, quality: str, writer=None) -> Encoded | None:
+    """AAC-LC packets of float32 (2, n) blocks at 48 kHz, with timestamps in samples.
+
+    With a cache writer the packets stream into it (and None is returned): a long soundtrack
+    never sits in memory whole.
+    """
     codec = make_audio_encoder(quality)
     packets, pts, durations = [], [], []
 
     def take(result):
         for packet in result:
-            packets.append(bytes(packet))
-            pts.append(int(packet.pts))
-            durations.append(int(packet.duration))
+            if writer is not None:
+                writer.add(bytes(packet), True, int(packet.pts), int(packet.duration))
+            else:
+                packets.append(bytes(packet))
+                pts.append(int(packet.pts))
+                durations.append(int(packet.duration))
 
     position = 0
     pending = np.zeros((2, 0), dtype=np.float32)
@@ -190,7 +197,11 @@ def encode_audio(blocks, quality: str) -> Encoded:
     if pending.shape[1]:
         take(codec.encode(_audio_frame(pending, position)))
     take(codec.encode(None))
-    return Encoded(bytes(codec.extradata or b""), packets, [True] * len(packets), pts, durations)
+    extradata = bytes(codec.extradata or b"")
+    if writer is not None:
+        writer.extradata = extradata
+        return None
+    return Encoded(extradata, packets, [True] * len(packets), pts, durations)
 
 
 def _audio_frame(samples: np.ndarray, pts: int):

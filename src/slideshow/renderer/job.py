@@ -20,7 +20,7 @@ from ..planner import plan
 from ..timeline import Timeline
 from . import sidecars
 from .audio import soundtrack
-from .cache import PieceCache
+from .cache import DigestCache, PieceCache, sha256_file
 from .encoding import QUALITIES, Encoded, encode_audio
 from .fonts import find_font
 from .pieces import ENCODER_VERSION, Piece, expand, plan_pieces
@@ -78,7 +78,7 @@ def prepare(
         raise SlideshowError(f"cannot create the output folder {out}: {exc.strerror}") from None
     targets = [out / f"{timeline.id}{suffix}" for suffix in SUFFIXES]
     _remove_leftovers(out, timeline.id)
-    digests = _media_digests(loaded, timeline)
+    digests = _media_digests(loaded, timeline, cache)
     fonts = _fonts(timeline, loaded)
     render_key = _render_key(timeline, digests, fonts)
     specs = [plate_spec(s, timeline.look, fonts, digests.get(s.file)) for s in timeline.shots]
@@ -105,9 +105,16 @@ def prepare(
     return job
 
 
-def encode_soundtrack(timeline: Timeline, key: str) -> tuple[list[str], list[tuple[str, Encoded]]]:
-    """Build, normalise and encode the soundtrack (a worker's job)."""
-    return [], [(key, encode_audio(soundtrack(timeline), timeline.look.quality))]
+def encode_soundtrack(
+    timeline: Timeline, key: str, cache_root=None
+) -> tuple[list[str], list[tuple[str, Encoded | None]]]:
+    """Build, normalise and encode the soundtrack (a worker's job). With cache_root it streams
+    straight into the cache; a remote worker sends the packets back instead."""
+    if cache_root is None:
+        return [], [(key, encode_audio(soundtrack(timeline), timeline.look.quality))]
+    with PieceCache(cache_root).writer(key) as writer:
+        encode_audio(soundtrack(timeline), timeline.look.quality, writer)
+    return [], [(key, None)]
 
 
 def finish(job: Job, cache: PieceCache) -> RenderResult:
@@ -121,7 +128,7 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
         )
     temps: list[Path] = []
     try:
-        soundtrack = cache.get(job.audio_key)
+        soundtrack = cache.open(job.audio_key)
         if soundtrack is None:
             raise RenderError("the soundtrack vanished from the cache while rendering; try again")
         video, extradata = _video_packets(job.pieces, cache)
@@ -155,7 +162,7 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
             "tool": {"name": "slideshow", "version": __version__},
             "ffmpeg": {"pyav": av.__version__, "libav": _ffmpeg_version()},
             "encoder": _x264_summary(timeline),
-            "outputs": {t.name: _sha256(w) for t, w in written.items()},
+            "outputs": {t.name: sha256_file(w) for t, w in written.items()},
         }
         manifest = _temp(out, targets[5])
         temps.append(manifest)
@@ -215,23 +222,19 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def _media_digests(loaded: LoadedStoryboard, timeline: Timeline) -> dict[str, str]:
+def _media_digests(
+    loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache
+) -> dict[str, str]:
     files = {s.file for s in timeline.shots if s.file} | {c.file for c in timeline.audio}
     files |= {str(loaded.resolve(t)) for t in loaded.transcripts}
+    known = DigestCache(cache.root)
     digests = {}
     for file in sorted(files):
         try:
-            digests[file] = _sha256(Path(file))
+            digests[file] = known.digest(Path(file))
         except OSError as exc:
             raise SlideshowError(f"cannot read {file}: {exc.strerror}") from None
+    known.save()
     return digests
 
 
@@ -255,7 +258,7 @@ def _render_key(timeline: Timeline, digests: dict[str, str], fonts) -> str:
     data = {
         "timeline": timeline.to_json(),
         "media": digests,
-        "fonts": [_sha256(Path(f)) for f in fonts],
+        "fonts": [sha256_file(Path(f)) for f in fonts],
         "tool": __version__,
         "encoder": ENCODER_VERSION,
         "av": av.__version__,
@@ -303,7 +306,7 @@ def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:
 
 def _video_packets(pieces: list[Piece], cache: PieceCache):
     """The video packets in order, reading one piece at a time from the cache."""
-    first = cache.get(pieces[0].key)
+    first = cache.open(pieces[0].key)
     if first is None:
         raise RenderError("a piece vanished from the cache while rendering; render again")
     extradata = first.extradata

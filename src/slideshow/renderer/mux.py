@@ -10,7 +10,7 @@ import av
 
 from ..errors import RenderError
 from ..timeline import Timeline
-from .encoding import AUDIO_RATE, QUALITIES, Encoded, audio_options, x264_options
+from .encoding import AUDIO_RATE, QUALITIES, audio_options, x264_options
 
 
 def write_mp4(
@@ -18,7 +18,7 @@ def write_mp4(
     timeline: Timeline,
     video: Iterable[tuple[bytes, bool]],
     extradata: bytes,
-    soundtrack: Encoded,
+    soundtrack,
 ) -> None:
     """Mux video packets (one per frame, in order) and the encoded soundtrack into path."""
     fps = timeline.fps
@@ -76,8 +76,9 @@ def write_mp4(
         container.close()
 
 
-def _audio_packets(stream, soundtrack: Encoded):
-    for data, pts, duration in zip(soundtrack.packets, soundtrack.pts, soundtrack.durations):
+def _audio_packets(stream, soundtrack):
+    """The soundtrack's packets (read one at a time from its cache file), timestamped."""
+    for data, pts, duration in zip(soundtrack.packets(), soundtrack.pts, soundtrack.durations):
         packet = av.Packet(data)
         packet.stream = stream
         packet.time_base = Fraction(1, AUDIO_RATE)

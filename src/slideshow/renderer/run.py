@@ -116,7 +116,8 @@ class _Batch:
             if job.skipped:
                 continue
             if job.audio_missing:
-                tasks.append((index, 0, encode_soundtrack, (job.timeline, job.audio_key)))
+                args = (job.timeline, job.audio_key, local_cache)
+                tasks.append((index, 0, encode_soundtrack, args))
         for index, job in self.prepared.items():
             if job.skipped:
                 continue
