@@ -21,7 +21,7 @@ import av
 import numpy as np
 
 GOP_SECONDS = 2  # a keyframe at least every 2 s: YouTube's advice, and quick seeking
-THREADS = "2"  # fixed, not the machine's core count, so every machine writes the same bytes
+THREADS = "1"  # fixed, so every machine writes the same bytes; parallelism comes from workers
 
 _PSY_PRESETS = {"medium", "slow", "slower", "veryslow", "placebo"}
 
