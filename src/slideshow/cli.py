@@ -34,6 +34,13 @@ def _storyboards(paths: tuple[str, ...]) -> list[Path]:
     return found
 
 
+def out_option(help_text: str):
+    """--out, shared by the commands that read or write the output folder."""
+    return click.option(
+        "--out", "out", default="output", show_default=True, type=click.Path(), help=help_text
+    )
+
+
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
 @click.version_option(__version__, prog_name="slideshow")
 def cli() -> None:
@@ -77,14 +84,7 @@ def plan(file: str, as_json: bool) -> None:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--out",
-    "out",
-    default="output",
-    show_default=True,
-    type=click.Path(),
-    help="Folder for the MP4 files and their sidecars.",
-)
+@out_option("Folder for the MP4 files and their sidecars.")
 @click.option("--force", is_flag=True, help="Render even what is up to date.")
 @click.option(
     "--jobs",
@@ -163,14 +163,7 @@ def _summary(outcomes) -> str:
 
 @cli.command()
 @click.argument("files", nargs=-1, required=True, type=click.Path())
-@click.option(
-    "--out",
-    "out",
-    default="output",
-    show_default=True,
-    type=click.Path(),
-    help="Folder holding (or to hold) the rendered outputs and publish records.",
-)
+@out_option("Folder holding (or to hold) the rendered outputs and publish records.")
 @click.option(
     "--dry-run", is_flag=True, help="Print the requests that would be sent; send nothing."
 )

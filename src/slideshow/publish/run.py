@@ -3,7 +3,6 @@ playlist entry, recording each finished step so that a re-run only finishes what
 
 from __future__ import annotations
 
-import hashlib
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -11,6 +10,7 @@ from pathlib import Path
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard, load
 from ..planner import plan
+from ..renderer.cache import sha256_file
 from . import description as meta
 from .record import Record
 from .youtube import CHUNK, PublishError, QuotaExhausted, Retry, endpoint, service, upload_status
@@ -59,7 +59,7 @@ def publish(
     from ..renderer import render
 
     render(loaded, out)  # skips itself when the outputs are up to date
-    digest = _sha256(files[".mp4"])
+    digest = sha256_file(files[".mp4"])
     from .auth import credentials, token_path
 
     token_uri = f"{base}/token" if base else None
@@ -294,11 +294,3 @@ def _dry_run(loaded, timeline, files, record, body, steps, update, base, result)
         result.requests.append(f"[{step}] {text}")
     result.left = record.left(steps)
     return result
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
