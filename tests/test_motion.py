@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 
+import media
 import numpy as np
 import probe
 import pytest
@@ -130,3 +131,21 @@ def test_bad_rectangles_are_reported_with_the_photo(assets, storyboard):
         f"{path}:7:17: photo 'blue.jpg': `motion`: the `from` rectangle [0.5, 0.5, 0.6, 0.2] "
         "reaches outside the photo: x + w and y + h must be at most 1",
     ]
+
+
+def test_sizes_that_are_not_multiples_of_four(assets, storyboard, tmp_path):
+    # 186 rows: each chroma plane ends in the middle of a row of the stacked I420 array.
+    media.photo(assets / "wide.jpg", (200, 120, 40), size=(900, 500))
+    path = storyboard(
+        "title: Odd\nvideo: {size: 330x186, quality: draft}\nloudness: off\n"
+        "segments:\n  - photos:\n"
+        "      - {file: wide.jpg, duration: 2, caption: Moving, motion: kenburns}\n"
+        "      - {file: red.jpg, duration: 2, caption: Still}\n"
+    )
+    render(path, tmp_path)
+    frames = probe.frames(tmp_path / "story.mp4")
+    assert len(frames) == 120
+    for index in (10, 100):
+        band = frames[index][140:180].min(axis=2)
+        assert (band > 200).sum() > 10
+    assert abs(int(frames[10][60, 165][0]) - 200) < 30  # the photo's colour, not shifted planes

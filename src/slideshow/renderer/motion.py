@@ -21,7 +21,7 @@ from PIL import Image
 
 from ..timeline import Motion
 from .photos import load_photo
-from .plates import PlateSpec, background_for, caption_layer, to_yuv
+from .plates import PlateSpec, background_for, caption_layer, planes, to_yuv
 
 DEFAULT_ZOOM = 1.12  # the default move zooms in by 12% (the contract allows at most 15%)
 MIP_STEP = 1.5  # at most this many world pixels per output pixel before the next mip level
@@ -137,15 +137,11 @@ class Camera:
         # The same RGB to BT.709 conversion as still plates, so moving and still shots match.
         yuv = to_yuv(world)
         w, h = world.size
-        planes = (
-            yuv[:h],
-            yuv[h : h + h // 4].reshape(h // 2, w // 2),
-            yuv[h + h // 4 :].reshape(h // 2, w // 2),
-        )
+        world_planes = tuple(np.ascontiguousarray(p) for p in planes(yuv, w, h))
         # A mip chain: each level an area-filtered reduction of the one before, so no frame is
         # sampled at more than MIP_STEP world pixels per output pixel (no shimmer).
         widest = max(b[2] - b[0] for b in boxes) * scale
-        self.levels = [(1.0, planes)]
+        self.levels = [(1.0, world_planes)]
         while widest / self.levels[-1][0] / spec.width > MIP_STEP:
             factor = self.levels[-1][0] * MIP_STEP
             self.levels.append(
@@ -160,7 +156,7 @@ class Camera:
                             ),
                             interpolation=cv2.INTER_AREA,
                         )
-                        for p in planes
+                        for p in world_planes
                     ),
                 )
             )
@@ -181,13 +177,11 @@ class Camera:
         step = (right - left) / width  # world pixels per output pixel
         factor, (y, u, v) = next((f, p) for f, p in reversed(self.levels) if f <= step or f == 1.0)
         out = np.empty((height * 3 // 2, width), dtype=np.uint8)
-        out[:height] = _sample(y, (left / factor, top / factor, step / factor), width, height)
+        out_y, out_u, out_v = planes(out, width, height)
+        out_y[:] = _sample(y, (left / factor, top / factor, step / factor), width, height)
         half = (left / factor / 2, top / factor / 2, step / factor)
-        quarter = height // 4
-        out[height : height + quarter] = _sample(u, half, width // 2, height // 2).reshape(
-            -1, width
-        )
-        out[height + quarter :] = _sample(v, half, width // 2, height // 2).reshape(-1, width)
+        out_u[:] = _sample(u, half, width // 2, height // 2)
+        out_v[:] = _sample(v, half, width // 2, height // 2)
         if self.caption is not None:
             self.caption.apply(out)
         return out

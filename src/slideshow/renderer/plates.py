@@ -154,6 +154,21 @@ def _flatten(image: Image.Image, background: Image.Image) -> Image.Image:
     return background
 
 
+def planes(frame: np.ndarray, width: int, height: int):
+    """Views of the Y, U and V planes of an I420 array (height * 3 / 2 rows of width).
+
+    The chroma planes are cut by element count, not by rows: when height is not a multiple
+    of 4, a chroma plane ends in the middle of a row of the stacked array."""
+    flat = frame.reshape(-1)
+    luma = width * height
+    chroma = (width // 2) * (height // 2)
+    return (
+        flat[:luma].reshape(height, width),
+        flat[luma : luma + chroma].reshape(height // 2, width // 2),
+        flat[luma + chroma : luma + 2 * chroma].reshape(height // 2, width // 2),
+    )
+
+
 def to_yuv(frame: Image.Image) -> np.ndarray:
     """RGB to a BT.709 limited-range I420 array of shape (height * 3 / 2, width)."""
     video = av.VideoFrame.from_ndarray(np.asarray(frame, dtype=np.uint8), format="rgb24")
@@ -179,17 +194,11 @@ class CaptionLayer:
         width = frame.shape[1]
         height = frame.shape[0] * 2 // 3
         rows = self.alpha.shape[0]
-        luma = frame[self.top : self.top + rows]
-        band = self.yuv[:rows]
-        luma[:] = (luma * (256 - self.alpha) + band * self.alpha + 128) >> 8
-        half = width // 2
-        u = frame[height : height + height // 4].reshape(height // 2, half)
-        v = frame[height + height // 4 :].reshape(height // 2, half)
-        crow = rows // 2
-        cu = self.yuv[rows : rows + rows // 4].reshape(crow, half)
-        cv = self.yuv[rows + rows // 4 :].reshape(crow, half)
-        top = self.top // 2
-        a = self.chroma_alpha
+        y, u, v = planes(frame, width, height)
+        cy, cu, cv = planes(self.yuv, width, rows)
+        luma = y[self.top : self.top + rows]
+        luma[:] = (luma * (256 - self.alpha) + cy * self.alpha + 128) >> 8
+        top, crow, a = self.top // 2, rows // 2, self.chroma_alpha
         for plane, cap in ((u, cu), (v, cv)):
             region = plane[top : top + crow]
             region[:] = (region * (256 - a) + cap * a + 128) >> 8
