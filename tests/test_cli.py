@@ -106,3 +106,39 @@ def test_internal_errors_are_one_line_with_a_log(monkeypatch, capsys, assets, st
     err = capsys.readouterr().err
     assert err.startswith("internal error: slideshow failed unexpectedly; details are in ")
     assert "Traceback" not in err
+
+
+def test_the_bundled_demo_is_valid():
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    result = run("validate", str(root / "compilations" / "demo.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == ""  # no warnings either
+
+
+def test_unwritable_cache_is_a_clear_error(assets, storyboard, tmp_path, monkeypatch):
+    import os
+
+    path = storyboard("title: T\nvideo: {size: 320x180}\nsegments:\n  - photos: [red.jpg]\n")
+    blocked = tmp_path / "blocked"
+    blocked.write_text("a file, not a folder")
+    env = dict(os.environ, SLIDESHOW_CACHE=str(blocked / "cache"))
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "slideshow",
+            "render",
+            str(path),
+            "--out",
+            str(tmp_path / "o"),
+            "--jobs",
+            "1",
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+        env=env,
+    )
+    assert result.returncode == 1
+    assert "cannot write to the piece cache" in result.stderr and "SLIDESHOW_CACHE" in result.stderr
+    assert "Traceback" not in result.stderr

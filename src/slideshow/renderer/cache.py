@@ -35,8 +35,16 @@ class PieceWriter:
 
     def __init__(self, path: Path):
         self.path = path
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+        except OSError as exc:
+            from ..errors import SlideshowError
+
+            raise SlideshowError(
+                f"cannot write to the piece cache at {path.parent.parent} ({exc.strerror}); "
+                "set SLIDESHOW_CACHE to a folder you can write to"
+            ) from None
         self.out = os.fdopen(fd, "wb")
         self.out.write(_MAGIC)
         self.extradata = b""
@@ -230,8 +238,11 @@ class DigestCache:
     def save(self) -> None:
         if not self.changed:
             return
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".digests.", suffix=".tmp")
+        try:  # only a memo: when it cannot be written, the digests are computed again next time
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".digests.", suffix=".tmp")
+        except OSError:
+            return
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
                 json.dump(self.known, out)
