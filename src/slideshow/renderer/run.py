@@ -158,7 +158,7 @@ class _Batch:
         if executor is None and workers == 1:
             for index, _, function, args in tasks:
                 if self.outcomes[index].error is None:
-                    self._collect(index, function, args, inline=True)
+                    self._collect(index, function, args)
             return
         if executor is None:
             # fork where it is safe and fast (Linux), so scripts, notebooks and stdin work.
@@ -204,7 +204,7 @@ class _Batch:
                 queue.get()
         executor.shutdown(wait=True)
 
-    def _collect(self, index: int, function, args, inline: bool) -> None:
+    def _collect(self, index: int, function, args) -> None:
         try:
             warnings, results = function(*args)
         except SlideshowError as exc:
