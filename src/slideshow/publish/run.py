@@ -76,70 +76,19 @@ def publish(
             _upload(youtube, retry, record, files[".mp4"], digest, body, chunk_size)
             record.metadata = body
             record.mark("upload")
-        elif update or record.metadata != body:
-            if update:
-                retry.call(
-                    "updating the video's details",
-                    youtube.videos()
-                    .update(part="snippet,status", body={"id": record.video_id, **body})
-                    .execute,
-                )
+        elif record.metadata != body and not update:
+            result.notes.append(
+                "the details changed since the upload: run with --update to send them"
+            )
+        requests = Requests(youtube, loaded, timeline, files, body, record.video_id)
+        for step in _steps_left(record, steps, update, timeline):
+            retry.call(WHAT[step], requests.build(step, media=_file_media).execute)
+            if step == "update":
                 record.metadata = body
                 record.save()
                 result.notes.append("sent the changed title, description and settings")
             else:
-                result.notes.append(
-                    "the details changed since the upload: run with --update to send them"
-                )
-        from googleapiclient.http import MediaFileUpload
-
-        if "thumbnail" not in record.done or update:
-            retry.call(
-                "setting the thumbnail",
-                youtube.thumbnails()
-                .set(
-                    videoId=record.video_id,
-                    media_body=MediaFileUpload(str(files[".jpg"]), mimetype="image/jpeg"),
-                )
-                .execute,
-            )
-            record.mark("thumbnail")
-        if "captions" not in record.done:
-            if timeline.captions:
-                retry.call(
-                    "adding the captions",
-                    youtube.captions()
-                    .insert(
-                        part="snippet",
-                        body={
-                            "snippet": {
-                                "videoId": record.video_id,
-                                "language": timeline.language,
-                                "name": "",
-                                "isDraft": False,
-                            }
-                        },
-                        media_body=MediaFileUpload(str(files[".vtt"]), mimetype="text/vtt"),
-                    )
-                    .execute,
-                )
-            record.mark("captions")
-        if "playlist" in steps and "playlist" not in record.done:
-            retry.call(
-                "adding the video to the playlist",
-                youtube.playlistItems()
-                .insert(
-                    part="snippet",
-                    body={
-                        "snippet": {
-                            "playlistId": meta.playlist(loaded),
-                            "resourceId": {"kind": "youtube#video", "videoId": record.video_id},
-                        }
-                    },
-                )
-                .execute,
-            )
-            record.mark("playlist")
+                record.mark(step)
     except QuotaExhausted as exc:
         left = record.left(steps)
         raise QuotaExhausted(
@@ -153,16 +102,102 @@ def publish(
     return result
 
 
+WHAT = {
+    "update": "updating the video's details",
+    "thumbnail": "setting the thumbnail",
+    "captions": "adding the captions",
+    "playlist": "adding the video to the playlist",
+}
+
+
+def _steps_left(record: Record, steps: list[str], update: bool, timeline) -> list[str]:
+    """The steps after the upload still to do, in order (with --update, the ones it repeats)."""
+    left = []
+    if update and "upload" in record.done:
+        left.append("update")
+    if "thumbnail" not in record.done or update:
+        left.append("thumbnail")
+    if "captions" not in record.done:
+        left.append("captions")
+    if "playlist" in steps and "playlist" not in record.done:
+        left.append("playlist")
+    return left
+
+
+@dataclass
+class Requests:
+    """Builds each step's request with the real client; executing it is the caller's choice."""
+
+    youtube: object
+    loaded: LoadedStoryboard
+    timeline: object
+    files: dict[str, Path]
+    body: dict
+    video_id: str
+
+    def metadata(self, step: str) -> dict | None:
+        """The JSON resource a step sends (beside its file, for uploads)."""
+        video_id = self.video_id
+        if step == "insert":
+            return self.body
+        if step == "update":
+            return {"id": video_id, **self.body}
+        if step == "captions":
+            return {
+                "snippet": {
+                    "videoId": video_id,
+                    "language": self.timeline.language,
+                    "name": "",
+                    "isDraft": False,
+                }
+            }
+        if step == "playlist":
+            resource = {"kind": "youtube#video", "videoId": video_id}
+            return {"snippet": {"playlistId": meta.playlist(self.loaded), "resourceId": resource}}
+        return None
+
+    def build(self, step: str, media):
+        """The request for a step; media(path, mimetype, resumable) makes its upload body."""
+        youtube, body = self.youtube, self.metadata(step)
+        if step == "insert":
+            return youtube.videos().insert(
+                part="snippet,status",
+                body=body,
+                notifySubscribers=False,
+                media_body=media(self.files[".mp4"], "video/mp4", True),
+            )
+        if step == "update":
+            return youtube.videos().update(part="snippet,status", body=body)
+        if step == "thumbnail":
+            return youtube.thumbnails().set(
+                videoId=self.video_id, media_body=media(self.files[".jpg"], "image/jpeg", False)
+            )
+        if step == "captions":
+            return youtube.captions().insert(
+                part="snippet", body=body, media_body=media(self.files[".vtt"], "text/vtt", False)
+            )
+        if step == "playlist":
+            return youtube.playlistItems().insert(part="snippet", body=body)
+        raise ValueError(step)
+
+
+def _file_media(path: Path, mimetype: str, resumable: bool, chunk_size: int = CHUNK):
+    from googleapiclient.http import MediaFileUpload
+
+    return MediaFileUpload(
+        str(path), mimetype=mimetype, resumable=resumable, chunksize=chunk_size if resumable else -1
+    )
+
+
 def _upload(
     youtube, retry: Retry, record: Record, mp4: Path, digest: str, body: dict, chunk_size: int
 ) -> None:
     """Upload (or resume uploading) the MP4; inserts the video exactly once."""
-    from googleapiclient.http import MediaFileUpload
 
     size = mp4.stat().st_size
-    media = MediaFileUpload(str(mp4), mimetype="video/mp4", chunksize=chunk_size, resumable=True)
-    request = youtube.videos().insert(
-        part="snippet,status", body=body, media_body=media, notifySubscribers=False
+    request = Requests(youtube, None, None, {".mp4": mp4}, body, None).build(
+        "insert",
+        media=lambda path, mimetype, resumable: _file_media(path, mimetype, resumable, chunk_size),
     )
     http = youtube._http
     if record.session_uri and record.sha256 == digest:
@@ -196,101 +231,35 @@ def _upload(
 def _dry_run(loaded, timeline, files, record, body, steps, update, base, result):
     """The requests that would be sent, built by the real client and never executed."""
     from google.auth.credentials import AnonymousCredentials
-    from googleapiclient.http import MediaFileUpload, MediaInMemoryUpload
+    from googleapiclient.http import MediaInMemoryUpload
 
     youtube = service(AnonymousCredentials(), base)
-    video_id = record.video_id or "<the new video's id>"
     missing = [str(p) for p in files.values() if not p.exists()]
     if missing:
         result.notes.append("would render first: " + ", ".join(missing) + " missing")
 
-    def media(path: Path, mimetype: str, resumable: bool = False):
+    def media(path: Path, mimetype: str, resumable: bool):
         if path.exists():
-            return MediaFileUpload(
-                str(path),
-                mimetype=mimetype,
-                resumable=resumable,
-                chunksize=CHUNK if resumable else -1,
-            )
+            return _file_media(path, mimetype, resumable)
         # Not rendered yet: a stand-in body gives the same request line.
         return MediaInMemoryUpload(b"", mimetype=mimetype, resumable=resumable)
 
-    planned = []
-    if "upload" not in record.done:
-        planned.append(
-            (
-                "upload",
-                youtube.videos().insert(
-                    part="snippet,status",
-                    body=body,
-                    notifySubscribers=False,
-                    media_body=media(files[".mp4"], "video/mp4", resumable=True),
-                ),
-                files[".mp4"],
-            )
-        )
-    elif update:
-        planned.append(
-            (
-                "update",
-                youtube.videos().update(part="snippet,status", body={"id": video_id, **body}),
-                None,
-            )
-        )
-    if "thumbnail" not in record.done or update:
-        planned.append(
-            (
-                "thumbnail",
-                youtube.thumbnails().set(
-                    videoId=video_id, media_body=media(files[".jpg"], "image/jpeg")
-                ),
-                files[".jpg"],
-            )
-        )
-    if "captions" not in record.done and timeline.captions:
-        planned.append(
-            (
-                "captions",
-                youtube.captions().insert(
-                    part="snippet",
-                    body={
-                        "snippet": {
-                            "videoId": video_id,
-                            "language": timeline.language,
-                            "name": "",
-                            "isDraft": False,
-                        }
-                    },
-                    media_body=media(files[".vtt"], "text/vtt"),
-                ),
-                files[".vtt"],
-            )
-        )
-    if "playlist" in steps and "playlist" not in record.done:
-        planned.append(
-            (
-                "playlist",
-                youtube.playlistItems().insert(
-                    part="snippet",
-                    body={
-                        "snippet": {
-                            "playlistId": meta.playlist(loaded),
-                            "resourceId": {"kind": "youtube#video", "videoId": video_id},
-                        }
-                    },
-                ),
-                None,
-            )
-        )
-    for step, request, path in planned:
+    requests = Requests(
+        youtube, loaded, timeline, files, body, record.video_id or "<the new video's id>"
+    )
+    planned = ["insert"] if "upload" not in record.done else []
+    planned += _steps_left(record, steps, update, timeline)
+    attached = {"insert": ".mp4", "thumbnail": ".jpg", "captions": ".vtt"}
+    for step in planned:
+        request = requests.build(step, media)
         text = f"{request.method} {request.uri}"
-        if request.body and not (request.resumable or "multipart" in request.uri):
-            text += "\n" + json.dumps(json.loads(request.body), indent=2, ensure_ascii=False)
-        elif request.resumable:
-            text += "\n" + json.dumps(body, indent=2, ensure_ascii=False)
-        if path is not None:
+        metadata = requests.metadata(step)
+        if metadata is not None:
+            text += "\n" + json.dumps(metadata, indent=2, ensure_ascii=False)
+        if step in attached:
+            path = files[attached[step]]
             size = path.stat().st_size if path.exists() else None
             text += f"\n(with the file {path}" + (f", {size} bytes" if size else "") + ")"
-        result.requests.append(f"[{step}] {text}")
+        result.requests.append(f"[{'upload' if step == 'insert' else step}] {text}")
     result.left = record.left(steps)
     return result
