@@ -104,6 +104,8 @@ class Camera:
     """Renders the frames of one moving shot as I420 arrays."""
 
     def __init__(self, spec: PlateSpec, motion: Motion, span: int):
+        # One thread: the workers already keep every core busy, one encoder each.
+        cv2.setNumThreads(1)
         self.spec = spec
         self.span = max(span, 2)  # frames over which the move runs, transitions included
         size = (spec.width, spec.height)
