@@ -19,25 +19,26 @@ def recording(
     path: Path, seconds: float, *, rate=44_100, channels=1, freq=440.0, level=0.25, codec=None
 ) -> Path:
     """A sine tone; WAV by default, any container PyAV can write by the file's suffix."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    count = round(seconds * rate)
-    t = np.arange(count) / rate
+    t = np.arange(round(seconds * rate)) / rate
     tone = (level * np.sin(2 * np.pi * freq * t)).astype(np.float32)
-    layout = "mono" if channels == 1 else "stereo"
-    data = np.repeat(tone[None, :], channels, axis=0)
+    return write_audio(path, np.repeat(tone[None, :], channels, axis=0), rate, codec)
+
+
+def write_audio(path: Path, samples: np.ndarray, rate: int, codec: str | None = None) -> Path:
+    """Write float samples (channels, n) as 16-bit WAV, or AAC/MP3 by the file's suffix."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    layout = "mono" if samples.shape[0] == 1 else "stereo"
     codec = codec or ("pcm_s16le" if path.suffix == ".wav" else "aac")
+    fmt = "s16" if codec == "pcm_s16le" else "fltp"
     with av.open(str(path), "w") as container:
         stream = container.add_stream(codec, rate=rate)
         stream.layout = layout
-        fmt = "s16" if codec == "pcm_s16le" else "fltp"
-        frame_size = 1024
-        for start in range(0, count, frame_size):
-            chunk = data[:, start : start + frame_size]
+        for start in range(0, samples.shape[1], 1024):
+            chunk = samples[:, start : start + 1024]
             if fmt == "s16":
                 chunk = (chunk * 32767).astype(np.int16).T.reshape(1, -1)
-            frame = av.AudioFrame.from_ndarray(
-                np.ascontiguousarray(chunk), format=fmt, layout=layout
-            )
+            chunk = np.ascontiguousarray(chunk)
+            frame = av.AudioFrame.from_ndarray(chunk, format=fmt, layout=layout)
             frame.sample_rate = rate
             frame.pts = start
             for packet in stream.encode(frame):
