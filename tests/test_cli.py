@@ -142,3 +142,14 @@ def test_unwritable_cache_is_a_clear_error(assets, storyboard, tmp_path, monkeyp
     assert result.returncode == 1
     assert "cannot write to the piece cache" in result.stderr and "SLIDESHOW_CACHE" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_cli_reference_is_current():
+    root = __import__("pathlib").Path(__file__).resolve().parent.parent
+    result = subprocess.run(
+        [sys.executable, str(root / "scripts" / "cli_reference.py"), "--check"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
