@@ -7,6 +7,7 @@ half-written piece.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -259,3 +260,9 @@ def sha256_file(path: Path) -> str:
         for block in iter(lambda: handle.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
+
+
+@functools.lru_cache(maxsize=32)
+def font_digest(path: str) -> str:
+    """SHA-256 of a font file, read once per process: plate keys and render keys both use it."""
+    return sha256_file(Path(path))

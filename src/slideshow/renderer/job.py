@@ -20,7 +20,7 @@ from ..planner import plan
 from ..timeline import Timeline
 from . import sidecars
 from .audio import soundtrack
-from .cache import DigestCache, PieceCache, sha256_file
+from .cache import DigestCache, PieceCache, font_digest, sha256_file
 from .encoding import QUALITIES, Encoded, encode_audio
 from .fonts import find_font
 from .pieces import ENCODER_VERSION, Piece, expand, plan_pieces
@@ -258,7 +258,7 @@ def _render_key(timeline: Timeline, digests: dict[str, str], fonts) -> str:
     data = {
         "timeline": timeline.to_json(),
         "media": digests,
-        "fonts": [sha256_file(Path(f)) for f in fonts],
+        "fonts": [font_digest(str(f)) for f in fonts],
         "tool": __version__,
         "encoder": ENCODER_VERSION,
         "av": av.__version__,

@@ -4,7 +4,6 @@ in, or a card), made once per shot and kept as a YUV 4:2:0 array for blending an
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import json
 from dataclasses import asdict, dataclass
@@ -16,6 +15,7 @@ from PIL import Image, ImageFilter
 
 from ..timeline import Look, Shot
 from . import text
+from .cache import font_digest
 from .photos import load_photo
 
 CARD_BACKGROUND = (17, 17, 17)
@@ -47,7 +47,7 @@ class PlateSpec:
         data.pop("name")
         for font in ("font", "bold_font"):
             if data[font]:
-                data[font] = _file_digest(data[font])
+                data[font] = font_digest(data[font])
         return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
@@ -98,7 +98,8 @@ def render_plate(spec: PlateSpec) -> tuple[Image.Image, list[str]]:
 def compose_photo(spec: PlateSpec) -> Image.Image:
     """The photo fitted to the frame: whole over a background (contain), or filling it (cover)."""
     width, height = spec.width, spec.height
-    photo = load_photo(spec.file, _need(spec), spec.name or spec.file)
+    # Enough pixels to fill the frame either way; JPEG draft decoding never goes below it.
+    photo = load_photo(spec.file, (spec.width, spec.height), spec.name or spec.file)
     pw, ph = photo.size
     scale = max(width / pw, height / ph) if spec.fit == "cover" else min(width / pw, height / ph)
     fitted_size = (max(1, round(pw * scale)), max(1, round(ph * scale)))
@@ -117,11 +118,6 @@ def compose_photo(spec: PlateSpec) -> Image.Image:
     else:
         frame.paste(fitted, position)
     return frame
-
-
-def _need(spec: PlateSpec) -> tuple[int, int]:
-    # Ask the decoder for enough pixels to fill the frame either way; draft never goes below.
-    return (spec.width, spec.height)
 
 
 def background_for(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) -> Image.Image:
@@ -173,11 +169,6 @@ def to_yuv(frame: Image.Image) -> np.ndarray:
     """RGB to a BT.709 limited-range I420 array of shape (height * 3 / 2, width)."""
     video = av.VideoFrame.from_ndarray(np.asarray(frame, dtype=np.uint8), format="rgb24")
     return video.reformat(format="yuv420p", dst_colorspace="itu709").to_ndarray()
-
-
-@functools.lru_cache(maxsize=16)
-def _file_digest(path: str) -> str:
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()[:16]
 
 
 @dataclass
