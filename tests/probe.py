@@ -30,10 +30,11 @@ def streams(path: Path) -> dict:
 
 
 def frames(path: Path, wanted: set[int] | None = None) -> dict[int, np.ndarray]:
-    """Decode every frame (so decoding errors surface); keep the wanted ones as RGB."""
+    """Decode every frame, any decoding error fatal; keep the wanted ones as RGB."""
     kept = {}
     with av.open(str(path)) as container:
         stream = container.streams.video[0]
+        stream.codec_context.options = {"err_detect": "explode"}
         for index, frame in enumerate(container.decode(stream)):
             if wanted is None or index in wanted:
                 kept[index] = frame.to_ndarray(format="rgb24")

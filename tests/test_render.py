@@ -297,23 +297,6 @@ def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
     assert {p: p.stat().st_mtime for p in assets.iterdir() if p.is_file()} == before
 
 
-def test_pieces_share_one_sps_and_pps():
-    from fractions import Fraction
-
-    from slideshow.renderer.encoding import QUALITIES, encode_frames, x264_options
-
-    frame = np.full((270, 320), 100, dtype=np.uint8)
-    frame[180:] = 128
-    for quality in QUALITIES:
-        heads = {
-            kind: encode_frames(
-                [frame] * 3, 320, 180, Fraction(30), x264_options(quality, kind, Fraction(30))
-            ).extradata
-            for kind in ("still", "motion")
-        }
-        assert heads["still"] == heads["motion"], quality
-
-
 def test_long_caption_is_cut_with_a_warning_and_a_font_file_is_used(assets, storyboard, tmp_path):
     from slideshow.renderer.fonts import bundled_font
 

@@ -6,7 +6,13 @@ prediction, chroma QP offset, colour description) are fixed here for every piece
 (motion search, subpixel refinement, lookahead) varies by piece kind for speed.
 
 psy-rd, active from subme 6 (presets medium and slower), lowers the PPS chroma QP offset by 2;
-faster presets get the same offset set explicitly, so their PPS is byte-identical.
+faster presets get the same offset set explicitly, so their PPS is byte-identical. `stitchable`
+keeps the PPS's initial QP from following the CRF, so a still's keyframe can take its own.
+
+A still hold is one keyframe and skipped frames (`h264.SkipFrames`): nothing after the keyframe
+refines the picture, so the keyframe gets its own CRF (`key_crf`): the quality x264 reaches by
+the end of its own GOP of the same still (mb-tree spends most of such a GOP's bits on its
+keyframe, and the P-frames refine it further).
 
 No B-frames: then every frame's decode time equals its display time, a still's GOP can be cut
 after any frame, and pieces join with no reordering delay to reconcile.
@@ -20,30 +26,50 @@ from fractions import Fraction
 import av
 import numpy as np
 
+from ..errors import RenderError
+from .h264 import SkipFrames
+
 GOP_SECONDS = 2  # a keyframe at least every 2 s: YouTube's advice, and quick seeking
 THREADS = "1"  # fixed, so every machine writes the same bytes; parallelism comes from workers
 
 _PSY_PRESETS = {"medium", "slow", "slower", "veryslow", "placebo"}
 
 
+# A transition between stills has no motion to search: the cheapest search finds the same
+# (zero) vectors, at two thirds of the time (measured on 1 s crossfades at 1080p: 44.43 dB
+# PSNR either way). Moving shots keep their preset's search.
+_BLEND_SEARCH = ["me=dia", "subme=1"]
+
+
 @dataclass(frozen=True)
 class Quality:
     crf: int
-    still_preset: str  # a still's GOP: encoded once and repeated, so it can afford care
+    key_crf: int  # a still's keyframe, which every frame of the hold copies
+    still_preset: str  # a still's keyframe: encoded once and repeated, so it can afford care
     motion_preset: str  # transitions and moving shots: every frame is encoded
     audio_bitrate: int
 
 
-# Measured on 12 MP scans at 1080p (benchmarks/README.md): for a still's GOP, veryfast costs
-# half the CPU of medium for 0.3-0.6 dB less PSNR (about 47 dB at CRF 20) and 7% fewer bytes.
+# key_crf, measured on a 12 MP scan with a caption at 1080p (PSNR of the decoded keyframe
+# against the plate, and its bytes), against x264's own 60-frame GOP of the still at crf:
+#   standard: key 13 -> 46.7 dB, 227 kB; x264's GOP at 20 ends at 46.5 dB, 227 kB in all
+#   master:   key  6 -> 53.4 dB, 535 kB; x264's GOP at 16 ends at 53.2 dB, 506 kB
+#   draft:    key 24 -> 45.2 dB, 161 kB; x264's GOP at 26 ends at 46.4 dB, 316 kB (draft is
+#             for checking a storyboard: half the bytes)
 QUALITIES = {
     "draft": Quality(
-        crf=26, still_preset="superfast", motion_preset="superfast", audio_bitrate=128_000
+        crf=26,
+        key_crf=24,
+        still_preset="superfast",
+        motion_preset="superfast",
+        audio_bitrate=128_000,
     ),
     "standard": Quality(
-        crf=20, still_preset="veryfast", motion_preset="veryfast", audio_bitrate=192_000
+        crf=20, key_crf=13, still_preset="veryfast", motion_preset="veryfast", audio_bitrate=192_000
     ),
-    "master": Quality(crf=16, still_preset="slow", motion_preset="medium", audio_bitrate=256_000),
+    "master": Quality(
+        crf=16, key_crf=6, still_preset="slow", motion_preset="medium", audio_bitrate=256_000
+    ),
 }
 
 
@@ -52,9 +78,11 @@ def gop_frames(fps: Fraction) -> int:
 
 
 def x264_options(quality: str, kind: str, fps: Fraction) -> dict[str, str]:
-    """Encoder options for a piece kind ("still" or "motion"); see the module docstring."""
+    """Encoder options for a piece kind: "still" (a hold's keyframe), "blend" (a transition
+    between stills) or "motion" (anything moving); see the module docstring."""
     q = QUALITIES[quality]
     preset = q.still_preset if kind == "still" else q.motion_preset
+    crf = q.key_crf if kind == "still" else q.crf
     gop = gop_frames(fps)
     params = [
         f"keyint={gop}",
@@ -69,16 +97,15 @@ def x264_options(quality: str, kind: str, fps: Fraction) -> dict[str, str]:
         "transfer=bt709",
         "colormatrix=bt709",
         "range=tv",
+        "stitchable=1",
         f"chroma-qp-offset={0 if preset in _PSY_PRESETS else -2}",
     ]
-    if kind == "still":
-        # Nothing moves: the cheapest motion search finds the same (zero) vectors, and a short
-        # lookahead still lets mb-tree spend its bits on the keyframe that every frame copies.
-        params += ["rc-lookahead=10", "me=dia"]
+    if kind == "blend" and preset not in _PSY_PRESETS:
+        params += _BLEND_SEARCH
     return {
         "preset": preset,
         "profile": "high",
-        "crf": str(q.crf),
+        "crf": str(crf),
         "threads": THREADS,
         "x264-params": ":".join(params),
     }
@@ -126,6 +153,34 @@ def encode_frames(frames, width: int, height: int, fps: Fraction, options: dict[
         take(codec.encode(frame))
     take(codec.encode(None))
     return Encoded(bytes(codec.extradata or b""), packets, keys)
+
+
+_SKIPS: dict[tuple, SkipFrames] = {}
+
+
+def skip_frames(width: int, height: int, fps: Fraction, quality: str) -> SkipFrames:
+    """The all-skip P frame for this size and quality, written once by x264 (per process)."""
+    key = (width, height, fps, quality)
+    if key not in _SKIPS:
+        flat = np.full((height * 3 // 2, width), 128, dtype=np.uint8)
+        encoded = encode_frames(
+            [flat, flat], width, height, fps, x264_options(quality, "still", fps)
+        )
+        if encoded.keyframes != [True, False]:
+            raise RenderError("internal error: x264 did not write a keyframe and a P frame")
+        _SKIPS[key] = SkipFrames(encoded.extradata, encoded.packets[1])
+    return _SKIPS[key]
+
+
+def encode_still(plate: np.ndarray, frames: int, fps: Fraction, quality: str) -> Encoded:
+    """A still held for `frames` frames (at most a GOP): its keyframe, then skipped frames."""
+    height, width = plate.shape[0] * 2 // 3, plate.shape[1]
+    key = encode_frames([plate], width, height, fps, x264_options(quality, "still", fps))
+    skips = skip_frames(width, height, fps, quality)
+    if skips.extradata != key.extradata:
+        raise RenderError("internal error: a still's keyframe and skip frames disagree")
+    rest = [skips.frame(number) for number in range(1, frames)]
+    return Encoded(key.extradata, key.packets + rest, key.keyframes + [False] * len(rest))
 
 
 def blend(a: np.ndarray, b: np.ndarray, weight: int) -> np.ndarray:

@@ -1,9 +1,9 @@
 """Pieces: independent stretches of the output video, each starting on a keyframe.
 
-A still hold is one GOP of its plate encoded once and repeated (cut short after any frame:
-there are no B-frames). A moving shot (Ken Burns) is encoded frame by frame; a transition
-blends two shots frame by frame, moving or not. Pieces are encoded in worker processes, kept
-in the piece cache by content key, and joined by copying packets.
+A still hold is one GOP of its plate, a keyframe followed by skipped frames, repeated (and cut
+short after any frame: there are no B-frames). A moving shot (Ken Burns) is encoded frame by
+frame; a transition blends two shots frame by frame, moving or not. Pieces are encoded in
+worker processes, kept in the piece cache by content key, and joined by copying packets.
 """
 
 from __future__ import annotations
@@ -19,10 +19,18 @@ import numpy as np
 
 from ..timeline import Motion, Timeline
 from .cache import PieceCache
-from .encoding import Blender, Encoded, blend, encode_frames, gop_frames, x264_options
+from .encoding import (
+    Blender,
+    Encoded,
+    blend,
+    encode_frames,
+    encode_still,
+    gop_frames,
+    x264_options,
+)
 from .plates import PlateSpec, render_plate, to_yuv
 
-ENCODER_VERSION = "2"  # bump when the way pieces are encoded changes
+ENCODER_VERSION = "3"  # bump when the way pieces are encoded changes
 
 
 @dataclass(frozen=True)
@@ -58,12 +66,13 @@ class Piece:
     a: View
     b: View | None = None
     transition: str | None = None  # crossfade | fade, for blends
-    encode_frames: int = 0  # frames actually encoded: one GOP for holds, all for the others
+    encode_frames: int = 0  # frames made: a GOP for holds (one picture encoded), all for others
 
     @property
     def cost(self) -> float:
-        # Blends and moves cost about twice a still frame: every frame is new to the encoder.
-        return self.encode_frames * (1.0 if self.kind == "hold" else 2.0)
+        # In units of one encoded 1080p transition frame (about 20 ms at `standard`): a hold
+        # is its plate (a photo decoded and fitted) and one keyframe, about 10 of them.
+        return 10.0 if self.kind == "hold" else float(self.encode_frames)
 
 
 def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
@@ -218,17 +227,18 @@ def encode_pieces(
         width, height = piece.a.plate.width, piece.a.plate.height
         a = _Frames(piece.a, warnings)
         if piece.kind == "hold":
-            options = x264_options(quality, "still", fps)
-            frames = (a(0) for _ in range(piece.encode_frames))
+            encoded = encode_still(a(0), piece.encode_frames, fps, quality)
         elif piece.kind == "motion":
             options = x264_options(quality, "motion", fps)
             frames = (a(k) for k in range(piece.frames))
+            encoded = encode_frames(frames, width, height, fps, options)
         else:
             b = _Frames(piece.b, warnings)
-            options = x264_options(quality, "motion", fps)
+            still = a.still and b.still
+            options = x264_options(quality, "blend" if still else "motion", fps)
             black = _black(width, height)
             frames = _blend_frames(a, b, black, piece.transition, piece.frames)
-        encoded = encode_frames(frames, width, height, fps, options)
+            encoded = encode_frames(frames, width, height, fps, options)
         if cache is not None:
             cache.put(piece.key, encoded)
             encoded = None

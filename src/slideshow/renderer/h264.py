@@ -1,0 +1,160 @@
+"""Just enough H.264 bitstream handling to repeat a picture without encoding it again.
+
+A still hold is its keyframe followed by P-frames in which every macroblock is skipped: each
+decodes to an exact copy of the frame before it (a skipped macroblock with no coded neighbours
+predicts a zero motion vector and carries no residual, so the copy is bit-exact and the
+deblocking filter has nothing to do). Such frames differ from one another only in `frame_num`
+(without B-frames x264 uses picture order count type 2, which follows frame_num), so x264
+writes one, for a flat picture of the right size with the pieces' own headers, and the rest
+are that slice with frame_num rewritten. A 2-second GOP of a still costs one encoded picture
+instead of sixty.
+
+References: ITU-T H.264, 7.3.1 (NAL unit), 7.3.2.1.1 (sequence parameter set), 7.3.3 (slice
+header) and 7.4.1 (emulation prevention).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from ..errors import RenderError
+
+NAL_SPS = 7
+NAL_NON_IDR_SLICE = 1
+
+# Profiles whose SPS carries chroma format, bit depths and scaling matrices (7.3.2.1.1).
+_HIGH_PROFILES = {100, 110, 122, 244, 44, 83, 86, 118, 128, 138, 139, 134, 135}
+
+
+def nal_units(annexb: bytes) -> list[bytes]:
+    """The NAL units of an Annex B byte string (start codes removed)."""
+    starts = [m.end() for m in re.finditer(b"\x00\x00\x01", annexb)]
+    ends = [start - 3 for start in starts[1:]] + [len(annexb)]
+    # Zeros before a start code are padding or part of a 4-byte start code: a NAL unit
+    # never ends in a zero byte.
+    units = [annexb[start:end].rstrip(b"\x00") for start, end in zip(starts, ends)]
+    return [unit for unit in units if unit]
+
+
+def unescape(payload: bytes) -> bytes:
+    """NAL payload to RBSP: drop each emulation prevention byte (00 00 03 -> 00 00)."""
+    return re.sub(b"\x00\x00\x03", b"\x00\x00", payload)
+
+
+def escape(rbsp: bytes) -> bytes:
+    """RBSP to NAL payload: 00 00 followed by 00..03 gets a 03 between."""
+    out = bytearray()
+    zeros = 0
+    for byte in rbsp:
+        if zeros >= 2 and byte <= 3:
+            out.append(3)
+            zeros = 0
+        out.append(byte)
+        zeros = zeros + 1 if byte == 0 else 0
+    return bytes(out)
+
+
+class Bits:
+    """Reads an RBSP bit by bit, MSB first: fixed-length and Exp-Golomb codes."""
+
+    def __init__(self, data: bytes):
+        self.value = int.from_bytes(data, "big")
+        self.length = len(data) * 8
+        self.pos = 0
+
+    def u(self, n: int) -> int:
+        if self.pos + n > self.length:
+            raise RenderError("internal error: H.264 header shorter than expected")
+        shift = self.length - self.pos - n
+        self.pos += n
+        return (self.value >> shift) & ((1 << n) - 1)
+
+    def ue(self) -> int:
+        zeros = 0
+        while self.u(1) == 0:
+            zeros += 1
+            if zeros > 31:
+                raise RenderError("internal error: malformed Exp-Golomb code in H.264 header")
+        return (1 << zeros) - 1 + self.u(zeros)
+
+
+@dataclass(frozen=True)
+class Sequence:
+    """The SPS fields a P slice header's layout depends on."""
+
+    log2_max_frame_num: int
+    poc_type: int
+    frame_mbs_only: bool
+    separate_colour_plane: bool
+
+
+def parse_sps(extradata: bytes) -> Sequence:
+    """The sequence parameter set of Annex B extradata (as x264 writes it)."""
+    for unit in nal_units(extradata):
+        if unit[0] & 0x1F == NAL_SPS:
+            return _sps(Bits(unescape(unit[1:])))
+    raise RenderError("internal error: the encoder wrote no H.264 sequence parameter set")
+
+
+def _sps(bits: Bits) -> Sequence:
+    profile = bits.u(8)
+    bits.u(16)  # constraint flags, level
+    bits.ue()  # seq_parameter_set_id
+    separate = False
+    if profile in _HIGH_PROFILES:
+        if bits.ue() == 3:  # chroma_format_idc
+            separate = bool(bits.u(1))
+        bits.ue()  # bit_depth_luma_minus8
+        bits.ue()  # bit_depth_chroma_minus8
+        bits.u(1)  # qpprime_y_zero_transform_bypass_flag
+        if bits.u(1):
+            raise RenderError("internal error: H.264 scaling matrices are not supported here")
+    log2_max_frame_num = bits.ue() + 4
+    poc_type = bits.ue()
+    if poc_type != 2:
+        # Type 2 (order count follows frame_num) is what x264 writes without B-frames.
+        return Sequence(log2_max_frame_num, poc_type, True, separate)
+    bits.ue()  # max_num_ref_frames
+    bits.u(1)  # gaps_in_frame_num_value_allowed_flag
+    bits.ue()  # pic_width_in_mbs_minus1
+    bits.ue()  # pic_height_in_map_units_minus1
+    frame_mbs_only = bool(bits.u(1))
+    return Sequence(log2_max_frame_num, poc_type, frame_mbs_only, separate)
+
+
+class SkipFrames:
+    """Copies of one all-skip P slice, numbered for their place after a keyframe."""
+
+    def __init__(self, extradata: bytes, template: bytes):
+        self.extradata = extradata
+        self.sequence = seq = parse_sps(extradata)
+        if seq.poc_type != 2 or not seq.frame_mbs_only or seq.separate_colour_plane:
+            raise RenderError(
+                "internal error: skip frames need progressive 4:2:0 H.264 without B-frames"
+            )
+        slices = [u for u in nal_units(template) if u[0] & 0x1F == NAL_NON_IDR_SLICE]
+        if len(slices) != 1:
+            raise RenderError("internal error: the skip frame is not a single P slice")
+        unit = slices[0]
+        self.header = unit[:1]
+        bits = Bits(unescape(unit[1:]))
+        bits.ue()  # first_mb_in_slice
+        bits.ue()  # slice_type
+        bits.ue()  # pic_parameter_set_id
+        self.frame_num_at = bits.pos  # then frame_num, the one field that differs
+        self.bits = bits.value
+        self.length = bits.length
+
+    def frame(self, number: int) -> bytes:
+        """The P frame `number` frames after a keyframe, as an Annex B packet."""
+        width = self.sequence.log2_max_frame_num
+        value = _put(self.bits, self.length, self.frame_num_at, width, number)
+        return b"\x00\x00\x00\x01" + self.header + escape(value.to_bytes(self.length // 8, "big"))
+
+
+def _put(value: int, length: int, at: int, width: int, field: int) -> int:
+    """value (length bits, MSB first) with bits [at, at + width) replaced by field mod 2^width."""
+    shift = length - at - width
+    mask = ((1 << width) - 1) << shift
+    return (value & ~mask) | ((field % (1 << width)) << shift)
