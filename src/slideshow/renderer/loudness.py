@@ -1,10 +1,15 @@
 """EBU R128 / ITU-R BS.1770-4 loudness: a streaming meter, a true-peak meter and a
-look-ahead peak limiter, all fed in blocks so memory does not grow with length."""
+look-ahead peak limiter, all fed in blocks so memory does not grow with length.
+
+SciPy's signal package takes most of a second to import, so it is imported where it is used:
+only the process that makes the soundtrack pays for it.
+"""
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
-from scipy import signal
 
 RATE = 48_000
 STEP = RATE // 10  # gating blocks are 400 ms overlapping by 75%: four 100 ms steps
@@ -43,6 +48,8 @@ class Meter:
     def add(self, block: np.ndarray) -> None:
         if self.states is None:
             self.states = [np.zeros((block.shape[0], 2)) for _ in self.filters]
+        from scipy import signal
+
         weighted = block.astype(np.float64)
         for index, (b, a) in enumerate(self.filters):
             weighted, self.states[index] = signal.lfilter(
@@ -89,12 +96,22 @@ class PeakMeter:
     def add(self, block: np.ndarray) -> None:
         data = block if self.tail is None else np.concatenate([self.tail, block], axis=1)
         if data.shape[1]:
-            up = signal.resample_poly(data.astype(np.float64), 4, 1, axis=1)
+            from scipy import signal
+
+            up = signal.resample_poly(data.astype(np.float64), 4, 1, axis=1, window=_upsampler())
             self.value = max(self.value, float(np.abs(up).max(initial=0.0)))
         self.tail = data[:, -self.CONTEXT :]
 
     def peak(self) -> float:
         return self.value
+
+
+@functools.cache
+def _upsampler() -> np.ndarray:
+    """resample_poly's own filter for up=4, designed once rather than for every block."""
+    from scipy import signal
+
+    return signal.firwin(2 * 10 * 4 + 1, 1 / 4, window=("kaiser", 5.0))
 
 
 class Limiter:

@@ -122,10 +122,11 @@ class _Batch:
             if job.skipped:
                 continue
             timeline = job.timeline
-            # Twice as many runs as workers balances the load; each run reuses its plates.
+            # Four runs a worker balance the load (the soundtrack is one long task); each run
+            # reuses its plates.
             # In-process, plates are shared anyway, so every piece is its own task.
             runs = (
-                split_work(job.missing, workers * 2) if workers > 1 else [[p] for p in job.missing]
+                split_work(job.missing, workers * 4) if workers > 1 else [[p] for p in job.missing]
             )
             for run in runs:
                 args = (run, timeline.fps, timeline.look.quality, index, local_cache)
@@ -192,12 +193,16 @@ class _Batch:
                             if job_index == index and other.cancel():
                                 pending.pop(other)
         except BaseException:
-            for future in pending:
-                future.cancel()
             if isinstance(executor, futures.ProcessPoolExecutor):
+                # Stop the workers and let the pool fail what was pending by itself: cancelling
+                # futures as well races with that (Python 3.11 then prints a traceback).
                 for process in list(getattr(executor, "_processes", {}).values()):
                     process.terminate()
-            executor.shutdown(wait=False, cancel_futures=True)
+                executor.shutdown(wait=True)
+            else:
+                for future in pending:
+                    future.cancel()
+                executor.shutdown(wait=False, cancel_futures=True)
             raise
         if queue is not None:
             while not queue.empty():
