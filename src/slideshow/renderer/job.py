@@ -59,6 +59,7 @@ class Job:
     began: float
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
+    thumbnail: object = None  # a PIL image, once made
 
     @property
     def id(self) -> str:
@@ -148,7 +149,7 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
             written[target] = temp
         thumb = _temp(out, targets[4])
         temps.append(thumb)
-        _thumbnail(job.specs, timeline).save(thumb, "JPEG", quality=90, optimize=True)
+        thumbnail(job).save(thumb, "JPEG", quality=90, optimize=True)
         written[targets[4]] = thumb
         loaded = job.loaded
         info = {
@@ -323,10 +324,15 @@ def _video_packets(pieces: list[Piece], cache: PieceCache):
     return packets(), extradata
 
 
-def _thumbnail(specs: list[PlateSpec], timeline: Timeline):
-    photo = next((s for s in specs if s.kind == "photo"), specs[0])
-    spec = replace(photo, width=1280, height=720, caption=timeline.title, caption_position="bottom")
-    return render_plate(spec)[0]
+def thumbnail(job: Job):
+    """The 1280x720 thumbnail: the first photo, titled. Made once, while workers encode."""
+    if job.thumbnail is None:
+        photo = next((s for s in job.specs if s.kind == "photo"), job.specs[0])
+        spec = replace(
+            photo, width=1280, height=720, caption=job.timeline.title, caption_position="bottom"
+        )
+        job.thumbnail = render_plate(spec)[0]
+    return job.thumbnail
 
 
 def _ffmpeg_version() -> str:

@@ -58,9 +58,11 @@ def write_mp4(
             )
         audio = _audio_packets(astream, soundtrack)
         next_audio = next(audio, None)
+        # Keep the streams interleaved: audio up to each frame's time goes in first. In
+        # integers: pts / AUDIO_RATE <= index / fps.
+        scale, per_frame = fps.numerator, AUDIO_RATE * fps.denominator
         for index, (data, keyframe) in enumerate(video):
-            # Keep the streams interleaved: audio up to this frame's time goes in first.
-            while next_audio is not None and Fraction(next_audio.pts, AUDIO_RATE) <= index / fps:
+            while next_audio is not None and next_audio.pts * scale <= index * per_frame:
                 container.mux(next_audio)
                 next_audio = next(audio, None)
             packet = av.Packet(data)

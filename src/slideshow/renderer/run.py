@@ -6,6 +6,7 @@ soon as its own pieces are ready. One broken storyboard never stops the others.
 from __future__ import annotations
 
 import concurrent.futures as futures
+import contextlib
 import multiprocessing
 import os
 import sys
@@ -17,7 +18,7 @@ from pathlib import Path
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard
 from .cache import PieceCache
-from .job import Job, RenderResult, encode_soundtrack, finish, prepare
+from .job import Job, RenderResult, encode_soundtrack, finish, prepare, thumbnail
 from .pieces import encode_pieces, init_worker, split_work
 
 # progress(compilation id, pieces done, pieces in all) as pieces finish.
@@ -176,6 +177,7 @@ class _Batch:
         try:
             for index, count, function, args in tasks:
                 pending[executor.submit(function, *args)] = (index, count)
+            self._while_waiting()
             while pending:
                 finished, _ = futures.wait(
                     pending, timeout=0.2, return_when=futures.FIRST_COMPLETED
@@ -208,6 +210,13 @@ class _Batch:
             while not queue.empty():
                 queue.get()
         executor.shutdown(wait=True)
+
+    def _while_waiting(self) -> None:
+        """Work of the main process, done while the workers encode."""
+        for index, job in self.prepared.items():
+            if not job.skipped and self.outcomes[index].error is None:
+                with contextlib.suppress(SlideshowError):  # finish() reports it
+                    thumbnail(job)
 
     def _collect(self, index: int, function, args) -> None:
         try:
