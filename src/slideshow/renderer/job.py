@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import os
 import time
@@ -59,7 +60,7 @@ class Job:
     began: float
     skipped: bool = False
     warnings: list[str] = field(default_factory=list)
-    thumbnail: object = None  # a PIL image, once made
+    thumbnail: bytes | None = None  # JPEG, once made
 
     @property
     def id(self) -> str:
@@ -149,7 +150,7 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
             written[target] = temp
         thumb = _temp(out, targets[4])
         temps.append(thumb)
-        thumbnail(job).save(thumb, "JPEG", quality=90, optimize=True)
+        thumb.write_bytes(thumbnail(job, cache))
         written[targets[4]] = thumb
         loaded = job.loaded
         info = {
@@ -324,14 +325,22 @@ def _video_packets(pieces: list[Piece], cache: PieceCache):
     return packets(), extradata
 
 
-def thumbnail(job: Job):
-    """The 1280x720 thumbnail: the first photo, titled. Made once, while workers encode."""
+def thumbnail(job: Job, cache: PieceCache) -> bytes:
+    """The 1280x720 thumbnail (the first photo, titled) as JPEG bytes. Kept in the cache by
+    what it shows, and made while the workers encode, so it never holds up the muxing."""
     if job.thumbnail is None:
         photo = next((s for s in job.specs if s.kind == "photo"), job.specs[0])
         spec = replace(
             photo, width=1280, height=720, caption=job.timeline.title, caption_position="bottom"
         )
-        job.thumbnail = render_plate(spec)[0]
+        key = hashlib.sha256(f"thumbnail:{ENCODER_VERSION}:{spec.key()}".encode()).hexdigest()
+        cached = cache.get(key)
+        if cached is None:
+            buffer = io.BytesIO()
+            render_plate(spec)[0].save(buffer, "JPEG", quality=90, optimize=True)
+            cached = Encoded(b"", [buffer.getvalue()], [True])
+            cache.put(key, cached)
+        job.thumbnail = cached.packets[0]
     return job.thumbnail
 
 

@@ -156,19 +156,17 @@ _SOURCES_LOCK = threading.Lock()  # Dask may run several tasks in one worker pro
 class _Frames:
     """Frames of a view: a still plate, or a camera over a photo."""
 
-    def __init__(self, view: View, warnings: list[str]):
+    def __init__(self, view: View, warnings: list[str], cache: PieceCache | None = None):
         self.view = view
         key = view.source_key()
         with _SOURCES_LOCK:
-            self.source = self._source(key, view, warnings)
+            self.source = self._source(key, view, warnings, cache)
 
     @staticmethod
-    def _source(key: str, view: View, warnings: list[str]):
+    def _source(key: str, view: View, warnings: list[str], cache: PieceCache | None):
         if key not in _SOURCES:
             if view.motion is None:
-                image, notes = render_plate(view.plate)
-                warnings.extend(notes)
-                _SOURCES[key] = to_yuv(image)
+                _SOURCES[key] = _plate(view.plate, warnings, cache)
             else:
                 from .motion import Camera  # only moving shots need it
 
@@ -187,6 +185,23 @@ class _Frames:
     @property
     def still(self) -> bool:
         return isinstance(self.source, np.ndarray)
+
+
+def _plate(spec: PlateSpec, warnings: list[str], cache: PieceCache | None) -> np.ndarray:
+    """A still plate as I420, from the cache when another piece already made it (a plate
+    shows in a hold and in the transitions on both sides, which may be encoded apart)."""
+    key = _key("plate", spec.key())
+    stored = cache.get(key) if cache is not None else None
+    shape = (spec.height * 3 // 2, spec.width)
+    if stored is not None and len(stored.packets) == 1 and len(stored.packets[0]) == np.prod(shape):
+        warnings.extend(json.loads(stored.extradata))
+        return np.frombuffer(stored.packets[0], dtype=np.uint8).reshape(shape)
+    image, notes = render_plate(spec)
+    warnings.extend(notes)
+    yuv = to_yuv(image)
+    if cache is not None:
+        cache.put(key, Encoded(json.dumps(notes).encode(), [yuv.tobytes()], [True]))
+    return yuv
 
 
 def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: int):
@@ -225,7 +240,7 @@ def encode_pieces(
     results: list[tuple[str, Encoded]] = []
     for piece in pieces:
         width, height = piece.a.plate.width, piece.a.plate.height
-        a = _Frames(piece.a, warnings)
+        a = _Frames(piece.a, warnings, cache)
         if piece.kind == "hold":
             encoded = encode_still(a(0), piece.encode_frames, fps, quality)
         elif piece.kind == "motion":
@@ -233,7 +248,7 @@ def encode_pieces(
             frames = (a(k) for k in range(piece.frames))
             encoded = encode_frames(frames, width, height, fps, options)
         else:
-            b = _Frames(piece.b, warnings)
+            b = _Frames(piece.b, warnings, cache)
             still = a.still and b.still
             options = x264_options(quality, "blend" if still else "motion", fps)
             black = _black(width, height)
@@ -261,16 +276,23 @@ def report(tag: object) -> None:
         _PROGRESS.put(tag)
 
 
-def split_work(pieces: list[Piece], workers: int) -> list[list[Piece]]:
-    """Contiguous runs of about equal cost: within a run each plate is made once."""
+# A run should hold at least about two transitions' worth of work: each run boundary makes
+# a plate twice.
+RUN_COST = 60.0
+
+
+def split_work(pieces: list[Piece], workers: int, most: int | None = None) -> list[list[Piece]]:
+    """Contiguous runs of about equal cost, at least one per worker and at most `most`
+    (default: one per worker); within a run each plate is made once."""
     total = sum(p.cost for p in pieces)
     if workers <= 1 or len(pieces) <= 1:
         return [pieces] if pieces else []
-    share = total / workers
+    runs = max(workers, min(most or workers, int(total // RUN_COST)))
+    share = total / runs
     chunks: list[list[Piece]] = [[]]
     spent = 0.0
     for piece in pieces:
-        if spent >= share * len(chunks) and len(chunks) < workers:
+        if spent >= share * len(chunks) and len(chunks) < runs:
             chunks.append([])
         chunks[-1].append(piece)
         spent += piece.cost

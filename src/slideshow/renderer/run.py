@@ -127,7 +127,9 @@ class _Batch:
             # reuses its plates.
             # In-process, plates are shared anyway, so every piece is its own task.
             runs = (
-                split_work(job.missing, workers * 4) if workers > 1 else [[p] for p in job.missing]
+                split_work(job.missing, workers, workers * 4)
+                if workers > 1
+                else [[p] for p in job.missing]
             )
             for run in runs:
                 args = (run, timeline.fps, timeline.look.quality, index, local_cache)
@@ -216,7 +218,7 @@ class _Batch:
         for index, job in self.prepared.items():
             if not job.skipped and self.outcomes[index].error is None:
                 with contextlib.suppress(SlideshowError):  # finish() reports it
-                    thumbnail(job)
+                    thumbnail(job, self.cache)
 
     def _collect(self, index: int, function, args) -> None:
         try:
