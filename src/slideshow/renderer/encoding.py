@@ -164,7 +164,7 @@ class Encoded:
 
 
 def encode_frames(frames, width: int, height: int, fps: Fraction, options: dict[str, str]):
-    """Encode I420 arrays (an iterable) into one closed-GOP piece."""
+    """Encode I420 arrays or yuv420p video frames (an iterable) into one closed-GOP piece."""
     codec = make_encoder(width, height, fps, options)
     packets: list[bytes] = []
     keys: list[bool] = []
@@ -174,8 +174,11 @@ def encode_frames(frames, width: int, height: int, fps: Fraction, options: dict[
             packets.append(bytes(packet))
             keys.append(packet.is_keyframe)
 
-    for index, array in enumerate(frames):
-        frame = av.VideoFrame.from_ndarray(array, format="yuv420p")
+    for index, item in enumerate(frames):
+        if isinstance(item, av.VideoFrame):
+            frame = item  # made in place by its producer
+        else:
+            frame = av.VideoFrame.from_ndarray(item, format="yuv420p")
         frame.pts = index
         take(codec.encode(frame))
     take(codec.encode(None))
@@ -211,9 +214,16 @@ def encode_still(plate: np.ndarray, frames: int, fps: Fraction, quality: str) ->
 
 
 def blend(a: np.ndarray, b: np.ndarray, weight: int) -> np.ndarray:
-    """(a * (256 - weight) + b * weight + 128) / 256 on I420 arrays: one frame's blend."""
-    mixed = a.astype(np.uint16) * (256 - weight) + b.astype(np.uint16) * weight + 128
-    return (mixed >> 8).astype(np.uint8)
+    """(a * (256 - weight) + b * weight + 128) / 256 on I420 arrays: one frame's blend, in
+    16-bit integers (see Blender), in place where it can be."""
+    out = a.astype(np.uint16)
+    out *= 256 - weight
+    other = b.astype(np.uint16)
+    other *= weight
+    out += other
+    out += 128
+    out >>= 8
+    return out.astype(np.uint8)
 
 
 class Blender:

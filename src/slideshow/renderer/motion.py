@@ -12,19 +12,24 @@ numbers: a slow pan moves by fractions of a pixel, never in whole-pixel steps.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
+import av
 import cv2
 import numpy as np
 from PIL import Image
 
 from ..timeline import Motion
+from .encoding import Encoded
 from .photos import load_photo
 from .plates import PlateSpec, background_for, caption_layer, planes, to_yuv
 
 DEFAULT_ZOOM = 1.12  # the default move zooms in by 12% (the contract allows at most 15%)
 MIP_STEP = 1.5  # at most this many world pixels per output pixel before the next mip level
+WORLD_VERSION = "1"  # bump when the way a world is made changes
 
 Box = tuple[float, float, float, float]  # left, top, right, bottom in world pixels
 
@@ -103,65 +108,22 @@ def box_at(framing_: Framing, t: float) -> Box:
 class Camera:
     """Renders the frames of one moving shot as I420 arrays."""
 
-    def __init__(self, spec: PlateSpec, motion: Motion, span: int):
+    def __init__(self, spec: PlateSpec, motion: Motion, span: int, cache=None):
         # One thread: the workers already keep every core busy, one encoder each.
         cv2.setNumThreads(1)
         self.spec = spec
         self.span = max(span, 2)  # frames over which the move runs, transitions included
-        size = (spec.width, spec.height)
-        photo = load_photo(spec.file, size, spec.name or spec.file)
-        self.framing = framing(motion, photo.size, size, spec.fit)
-        # The world: photo pixels, with room for any part of a box outside the photo.
-        boxes = (self.framing.start, self.framing.end)
-        left = min(0.0, *(b[0] for b in boxes))
-        top = min(0.0, *(b[1] for b in boxes))
-        right = max(float(photo.width), *(b[2] for b in boxes))
-        bottom = max(float(photo.height), *(b[3] for b in boxes))
-        # Scale so the tightest box has about one world pixel per output pixel.
-        tightest = min(b[2] - b[0] for b in boxes)
-        scale = min(1.0, spec.width / tightest)
-        self.scale = scale
-        self.origin = (left, top)
-        # Even sizes: the world is held as 4:2:0 planes.
-        world_size = (
-            2 * max(1, math.ceil((right - left) * scale / 2)),
-            2 * max(1, math.ceil((bottom - top) * scale / 2)),
-        )
-        if photo.size != (round(photo.width * scale), round(photo.height * scale)):
-            photo = photo.resize(
-                (max(1, round(photo.width * scale)), max(1, round(photo.height * scale))),
-                Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC,
-                reducing_gap=2.0,
-            )
-        world = background_for(photo, spec, world_size)
-        at = (round(-left * scale), round(-top * scale))
-        world.paste(photo, at, photo if photo.mode == "RGBA" else None)
-        # The same RGB to BT.709 conversion as still plates, so moving and still shots match.
-        yuv = to_yuv(world)
-        w, h = world.size
-        world_planes = tuple(np.ascontiguousarray(p) for p in planes(yuv, w, h))
-        # A mip chain: each level an area-filtered reduction of the one before, so no frame is
-        # sampled at more than MIP_STEP world pixels per output pixel (no shimmer).
-        widest = max(b[2] - b[0] for b in boxes) * scale
-        self.levels = [(1.0, world_planes)]
-        while widest / self.levels[-1][0] / spec.width > MIP_STEP:
-            factor = self.levels[-1][0] * MIP_STEP
-            self.levels.append(
-                (
-                    factor,
-                    tuple(
-                        cv2.resize(
-                            p,
-                            (
-                                max(1, round(p.shape[1] / factor)),
-                                max(1, round(p.shape[0] / factor)),
-                            ),
-                            interpolation=cv2.INTER_AREA,
-                        )
-                        for p in world_planes
-                    ),
-                )
-            )
+        # The world is kept in the piece cache: a shot's frames are often made in several
+        # pieces, by different workers (transitions on both sides, a piece per GOP).
+        key = _world_key(spec, motion)
+        stored = cache.get(key) if cache is not None else None
+        world = _unpack(stored) if stored is not None else None
+        if world is None:
+            world = _make_world(spec, motion)
+            if cache is not None:
+                cache.put(key, _pack(*world))
+        photo_size, self.levels = world
+        self.framing, self.origin, self.scale, _ = _geometry(spec, motion, photo_size)
         self.caption = caption_layer(spec)
 
     def box(self, frame: int) -> Box:
@@ -172,35 +134,152 @@ class Camera:
         return ((b[0] - ox) * s, (b[1] - oy) * s, (b[2] - ox) * s, (b[3] - oy) * s)
 
     def frame(self, frame: int) -> np.ndarray:
-        """Frame `frame` of the move as an I420 array: one bilinear resample per plane of a
-        box with real-valued corners (OpenCV keeps 1/32 pixel of position)."""
+        """Frame `frame` of the move as an I420 array."""
         width, height = self.spec.width, self.spec.height
+        out = np.empty((height * 3 // 2, width), dtype=np.uint8)
+        self._render(frame, planes(out, width, height))
+        return out
+
+    def video_frame(self, frame: int) -> av.VideoFrame:
+        """Frame `frame` of the move, resampled straight into a frame for the encoder."""
+        video = av.VideoFrame(self.spec.width, self.spec.height, "yuv420p")
+        views = [
+            np.frombuffer(p, dtype=np.uint8).reshape(p.height, p.line_size)[:, : p.width]
+            for p in video.planes
+        ]
+        self._render(frame, views)
+        return video
+
+    def _render(self, frame: int, out) -> None:
+        """One bilinear resample per plane of a box with real-valued corners (OpenCV keeps
+        1/32 pixel of position), written into the Y, U and V planes `out`."""
+        width = self.spec.width
         left, top, right, _ = self.box(frame)
         step = (right - left) / width  # world pixels per output pixel
         factor, (y, u, v) = next((f, p) for f, p in reversed(self.levels) if f <= step or f == 1.0)
-        out = np.empty((height * 3 // 2, width), dtype=np.uint8)
-        out_y, out_u, out_v = planes(out, width, height)
-        out_y[:] = _sample(y, (left / factor, top / factor, step / factor), width, height)
+        out_y, out_u, out_v = out
+        _sample(y, (left / factor, top / factor, step / factor), out_y)
         half = (left / factor / 2, top / factor / 2, step / factor)
-        out_u[:] = _sample(u, half, width // 2, height // 2)
-        out_v[:] = _sample(v, half, width // 2, height // 2)
+        _sample(u, half, out_u)
+        _sample(v, half, out_v)
         if self.caption is not None:
-            self.caption.apply(out)
-        return out
+            self.caption.apply(out_y, out_u, out_v)
 
 
-def _sample(plane: np.ndarray, where: tuple[float, float, float], width: int, height: int):
+def _sample(plane: np.ndarray, where: tuple[float, float, float], out: np.ndarray) -> None:
     """Output pixel (i, j) shows the world at x = left + (i + 0.5) * step (pixel centres),
-    sampled bilinearly; edges repeat the border."""
+    sampled bilinearly into out; edges repeat the border."""
     left, top, step = where
     matrix = np.array(
         [[step, 0.0, left + 0.5 * step - 0.5], [0.0, step, top + 0.5 * step - 0.5]],
         dtype=np.float64,
     )
-    return cv2.warpAffine(
+    cv2.warpAffine(
         plane,
         matrix,
-        (width, height),
+        (out.shape[1], out.shape[0]),
+        dst=out,
         flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
         borderMode=cv2.BORDER_REPLICATE,
     )
+
+
+def _geometry(spec: PlateSpec, motion: Motion, photo_size: tuple[int, int]):
+    """The framing in photo pixels, the world's origin in photo pixels, its scale (world
+    pixels per photo pixel) and its size: the world is the photo with room for any part of a
+    box outside it, scaled so the tightest box has about one world pixel per output pixel."""
+    framing_ = framing(motion, photo_size, (spec.width, spec.height), spec.fit)
+    boxes = (framing_.start, framing_.end)
+    left = min(0.0, *(b[0] for b in boxes))
+    top = min(0.0, *(b[1] for b in boxes))
+    right = max(float(photo_size[0]), *(b[2] for b in boxes))
+    bottom = max(float(photo_size[1]), *(b[3] for b in boxes))
+    tightest = min(b[2] - b[0] for b in boxes)
+    scale = min(1.0, spec.width / tightest)
+    # Even sizes: the world is held as 4:2:0 planes.
+    size = (
+        2 * max(1, math.ceil((right - left) * scale / 2)),
+        2 * max(1, math.ceil((bottom - top) * scale / 2)),
+    )
+    return framing_, (left, top), scale, size
+
+
+def _make_world(spec: PlateSpec, motion: Motion):
+    """(the decoded photo's size, the mip chain of the world as YUV planes)."""
+    name = spec.name or spec.file
+    photo = load_photo(spec.file, (spec.width, spec.height), name)
+    tightest = _tightest(spec, motion, photo.size)
+    if tightest < spec.width:
+        # Zoomed in further than the frame-sized decode holds (JPEGs are decoded reduced):
+        # decode again with enough pixels for the tightest box, if the scan has them.
+        grow = spec.width / tightest
+        need = (math.ceil(spec.width * grow), math.ceil(spec.height * grow))
+        photo = load_photo(spec.file, need, name)
+    framing_, (left, top), scale, world_size = _geometry(spec, motion, photo.size)
+    photo_size = photo.size
+    if photo.size != (round(photo.width * scale), round(photo.height * scale)):
+        photo = photo.resize(
+            (max(1, round(photo.width * scale)), max(1, round(photo.height * scale))),
+            Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC,
+            reducing_gap=2.0,
+        )
+    world = background_for(photo, spec, world_size)
+    at = (round(-left * scale), round(-top * scale))
+    world.paste(photo, at, photo if photo.mode == "RGBA" else None)
+    # The same RGB to BT.709 conversion as still plates, so moving and still shots match.
+    yuv = to_yuv(world)
+    w, h = world.size
+    world_planes = tuple(np.ascontiguousarray(p) for p in planes(yuv, w, h))
+    # A mip chain: each level an area-filtered reduction of the one before, so no frame is
+    # sampled at more than MIP_STEP world pixels per output pixel (no shimmer).
+    widest = max(b[2] - b[0] for b in (framing_.start, framing_.end)) * scale
+    levels = [(1.0, world_planes)]
+    while widest / levels[-1][0] / spec.width > MIP_STEP:
+        factor = levels[-1][0] * MIP_STEP
+        reduced = tuple(
+            cv2.resize(
+                p,
+                (max(1, round(p.shape[1] / factor)), max(1, round(p.shape[0] / factor))),
+                interpolation=cv2.INTER_AREA,
+            )
+            for p in world_planes
+        )
+        levels.append((factor, reduced))
+    return photo_size, levels
+
+
+def _tightest(spec: PlateSpec, motion: Motion, photo_size: tuple[int, int]) -> float:
+    """Width in photo pixels of the tightest framing."""
+    framing_ = framing(motion, photo_size, (spec.width, spec.height), spec.fit)
+    return min(b[2] - b[0] for b in (framing_.start, framing_.end))
+
+
+def _world_key(spec: PlateSpec, motion: Motion) -> str:
+    plate = replace(spec, caption=None).key()  # the caption goes on each frame, not the world
+    text = json.dumps(["camera", WORLD_VERSION, plate, motion.kind, motion.start, motion.end])
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _pack(photo_size, levels) -> Encoded:
+    head = {
+        "photo": list(photo_size),
+        "levels": [[factor, [list(p.shape) for p in plns]] for factor, plns in levels],
+    }
+    data = [p.tobytes() for _, plns in levels for p in plns]
+    return Encoded(json.dumps(head).encode(), data, [True] * len(data))
+
+
+def _unpack(stored: Encoded):
+    """The world from its cache entry, or None if the entry does not fit."""
+    try:
+        head = json.loads(stored.extradata)
+        blobs = iter(stored.packets)
+        levels = []
+        for factor, shapes in head["levels"]:
+            plns = tuple(
+                np.frombuffer(next(blobs), dtype=np.uint8).reshape(shape) for shape in shapes
+            )
+            levels.append((float(factor), plns))
+        return tuple(head["photo"]), levels
+    except (ValueError, KeyError, TypeError, StopIteration):
+        return None

@@ -113,8 +113,13 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
         length = hold_end - hold_start
         moving = view(i, hold_start)
         if moving.motion is not None:
-            key = _key("motion", quality, fps, moving.key(), length)
-            pieces.append(Piece("motion", hold_start, length, key, moving, encode_frames=length))
+            # A piece per GOP (x264 would start a GOP there anyway): small pieces spread
+            # evenly over the workers.
+            for at in range(hold_start, hold_end, gop):
+                count = min(gop, hold_end - at)
+                chunk = view(i, at)
+                key = _key("motion", quality, fps, chunk.key(), count)
+                pieces.append(Piece("motion", at, count, key, chunk, encode_frames=count))
         else:
             encoded = min(length, gop)
             key = _key("hold", quality, fps, moving.key(), encoded)
@@ -170,7 +175,7 @@ class _Frames:
             else:
                 from .motion import Camera  # only moving shots need it
 
-                _SOURCES[key] = Camera(view.plate, view.motion, view.span)
+                _SOURCES[key] = Camera(view.plate, view.motion, view.span, cache)
             while len(_SOURCES) > 4:
                 _SOURCES.popitem(last=False)
         _SOURCES.move_to_end(key)
@@ -181,6 +186,12 @@ class _Frames:
         if isinstance(self.source, np.ndarray):
             return self.source
         return self.source.frame(self.view.offset + k)
+
+    def video(self, k: int):
+        """The view's frame k as the encoder takes it (a moving view's is made in place)."""
+        if isinstance(self.source, np.ndarray):
+            return self.source
+        return self.source.video_frame(self.view.offset + k)
 
     @property
     def still(self) -> bool:
@@ -227,6 +238,18 @@ def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: 
             yield first(weight) if first else blend(a(k), b(k), weight)
 
 
+def piece_frames(piece: Piece, warnings: list[str], cache: PieceCache | None = None):
+    """What the encoder is fed for a moving or blended piece: (the x264 options' kind, an
+    iterator of I420 arrays or video frames)."""
+    a = _Frames(piece.a, warnings, cache)
+    if piece.kind == "motion":
+        return "motion", (a.video(k) for k in range(piece.frames))
+    b = _Frames(piece.b, warnings, cache)
+    kind = "blend" if a.still and b.still else "motion"
+    black = _black(piece.a.plate.width, piece.a.plate.height)
+    return kind, _blend_frames(a, b, black, piece.transition, piece.frames)
+
+
 def encode_pieces(
     pieces: list[Piece], fps: Fraction, quality: str, tag: object = None, cache_root=None
 ) -> tuple[list[str], list[tuple[str, Encoded | None]]]:
@@ -240,20 +263,12 @@ def encode_pieces(
     results: list[tuple[str, Encoded]] = []
     for piece in pieces:
         width, height = piece.a.plate.width, piece.a.plate.height
-        a = _Frames(piece.a, warnings, cache)
         if piece.kind == "hold":
-            encoded = encode_still(a(0), piece.encode_frames, fps, quality)
-        elif piece.kind == "motion":
-            options = x264_options(quality, "motion", fps)
-            frames = (a(k) for k in range(piece.frames))
-            encoded = encode_frames(frames, width, height, fps, options)
+            plate = _Frames(piece.a, warnings, cache)(0)
+            encoded = encode_still(plate, piece.encode_frames, fps, quality)
         else:
-            b = _Frames(piece.b, warnings, cache)
-            still = a.still and b.still
-            options = x264_options(quality, "blend" if still else "motion", fps)
-            black = _black(width, height)
-            frames = _blend_frames(a, b, black, piece.transition, piece.frames)
-            encoded = encode_frames(frames, width, height, fps, options)
+            kind, frames = piece_frames(piece, warnings, cache)
+            encoded = encode_frames(frames, width, height, fps, x264_options(quality, kind, fps))
         if cache is not None:
             cache.put(piece.key, encoded)
             encoded = None

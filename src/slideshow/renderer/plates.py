@@ -180,12 +180,10 @@ class CaptionLayer:
     alpha: np.ndarray  # luma alpha 0..256, int32
     chroma_alpha: np.ndarray
 
-    def apply(self, frame: np.ndarray) -> None:
-        """Blend onto an I420 frame array in place."""
-        width = frame.shape[1]
-        height = frame.shape[0] * 2 // 3
+    def apply(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
+        """Blend onto a frame's Y, U and V planes in place."""
+        width = y.shape[1]
         rows = self.alpha.shape[0]
-        y, u, v = planes(frame, width, height)
         cy, cu, cv = planes(self.yuv, width, rows)
         luma = y[self.top : self.top + rows]
         luma[:] = (luma * (256 - self.alpha) + cy * self.alpha + 128) >> 8
