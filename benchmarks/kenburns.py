@@ -45,7 +45,7 @@ def frames_to_raw(board: Path, raw: Path) -> int:
     with open(raw, "wb") as out:
         for piece in plan_pieces(timeline, specs):
             assert piece.kind != "hold", "every photo moves"
-            _, frames = piece_frames(piece, [])
+            _, frames = piece_frames(piece)
             for frame in frames:
                 array = frame if isinstance(frame, np.ndarray) else frame.to_ndarray()
                 out.write(array.tobytes())

@@ -144,3 +144,28 @@ def test_dask_cluster_renders_the_same_bytes(folder, tmp_path):
         assert (tmp_path / "local" / f"two{suffix}").read_bytes() == (
             tmp_path / "dask" / f"two{suffix}"
         ).read_bytes()
+
+
+def test_work_is_split_into_contiguous_runs_of_similar_cost():
+    from slideshow.renderer.pieces import Piece, View, split_work
+    from slideshow.renderer.plates import PlateSpec
+
+    view = View(PlateSpec(kind="black", width=320, height=180))
+
+    def piece(kind: str, index: int) -> Piece:
+        frames = 30 if kind == "blend" else 150
+        return Piece(kind, index, frames, f"{kind}{index}", view, encode_frames=min(frames, 60))
+
+    pieces = [piece("hold" if i % 2 == 0 else "blend", i) for i in range(59)]
+    runs = split_work(pieces, 2, 8)
+    assert len(runs) == 8 and [p for run in runs for p in run] == pieces
+    costs = [sum(p.cost for p in run) for run in runs]
+    assert max(costs) - min(costs) <= 40  # a piece's cost at most
+    # An edit re-encodes a photo's hold and its two transitions: one run for each worker,
+    # the hold with one of them (its plate made once there).
+    edit = [piece("blend", 1), piece("hold", 2), piece("blend", 3)]
+    assert [[p.key for p in run] for run in split_work(edit, 2, 8)] == [
+        ["blend1", "hold2"],
+        ["blend3"],
+    ]
+    assert split_work(edit, 1, 8) == [edit]

@@ -149,3 +149,24 @@ def test_sizes_that_are_not_multiples_of_four(assets, storyboard, tmp_path):
         band = frames[index][140:180].min(axis=2)
         assert (band > 200).sum() > 10
     assert abs(int(frames[10][60, 165][0]) - 200) < 30  # the photo's colour, not shifted planes
+
+
+def test_a_cached_world_gives_the_same_frames_without_reading_the_photo(tmp_path):
+    from slideshow.renderer.cache import PieceCache
+    from slideshow.renderer.motion import Camera
+    from slideshow.renderer.plates import PlateSpec
+
+    photo = media.photo(tmp_path / "scan.jpg", (90, 120, 150), size=(2560, 1440))
+    spec = PlateSpec(kind="photo", width=320, height=180, file=str(photo), name="scan.jpg")
+    move = Motion(kind="kenburns")
+    cache = PieceCache(tmp_path / "cache")
+    first = Camera(spec, move, 60, cache)
+    # Zoomed in 12%: decoded with enough pixels for the tightest framing (JPEG's reduced
+    # decoding alone would give 320 x 180, too few).
+    assert first.levels[0][1][0].shape[1] >= 320 * 1.12
+    photo.unlink()
+    again = Camera(spec, move, 60, cache)
+    for frame in (0, 30, 59):
+        assert np.array_equal(first.frame(frame), again.frame(frame))
+    with pytest.raises(slideshow.SlideshowError, match=r"scan\.jpg"):
+        Camera(spec, move, 60, None)  # without the cache it has to read the photo

@@ -309,6 +309,8 @@ def test_long_caption_is_cut_with_a_warning_and_a_font_file_is_used(assets, stor
     )
     result = render(path, tmp_path / "out")
     assert any("longer than 3 lines" in w and "red.jpg" in w for w in result.warnings)
+    again = render(path, tmp_path / "out", force=True)  # every plate and piece from the cache
+    assert again.encoded == 0 and again.warnings == result.warnings
     assert words in (tmp_path / "out" / "story.srt").read_text()  # the caption files keep it all
     band = probe.frames(tmp_path / "out" / "story.mp4", {30})[30][100:175]
     assert (band.min(axis=2) > 200).sum() > 100

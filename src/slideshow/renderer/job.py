@@ -25,7 +25,7 @@ from .cache import DigestCache, PieceCache, font_digest, sha256_file
 from .encoding import QUALITIES, Encoded, encode_audio
 from .fonts import find_font
 from .pieces import ENCODER_VERSION, Piece, expand, plan_pieces
-from .plates import PlateSpec, plate_spec, render_plate
+from .plates import PlateSpec, plate_spec, plate_warnings, render_plate
 
 SUFFIXES = (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
 
@@ -84,6 +84,7 @@ def prepare(
     fonts = _fonts(timeline, loaded)
     render_key = _render_key(timeline, digests, fonts)
     specs = [plate_spec(s, timeline.look, fonts, digests.get(s.file)) for s in timeline.shots]
+    warnings = [w for spec in dict.fromkeys(specs) for w in plate_warnings(spec)]
     job = Job(
         loaded=loaded,
         timeline=timeline,
@@ -97,6 +98,7 @@ def prepare(
         audio_key=_audio_key(timeline, digests),
         audio_missing=False,
         began=began,
+        warnings=warnings,
     )
     if not force and _up_to_date(targets, render_key):
         job.skipped = True

@@ -161,17 +161,17 @@ _SOURCES_LOCK = threading.Lock()  # Dask may run several tasks in one worker pro
 class _Frames:
     """Frames of a view: a still plate, or a camera over a photo."""
 
-    def __init__(self, view: View, warnings: list[str], cache: PieceCache | None = None):
+    def __init__(self, view: View, cache: PieceCache | None = None):
         self.view = view
         key = view.source_key()
         with _SOURCES_LOCK:
-            self.source = self._source(key, view, warnings, cache)
+            self.source = self._source(key, view, cache)
 
     @staticmethod
-    def _source(key: str, view: View, warnings: list[str], cache: PieceCache | None):
+    def _source(key: str, view: View, cache: PieceCache | None):
         if key not in _SOURCES:
             if view.motion is None:
-                _SOURCES[key] = _plate(view.plate, warnings, cache)
+                _SOURCES[key] = _plate(view.plate, cache)
             else:
                 from .motion import Camera  # only moving shots need it
 
@@ -198,20 +198,18 @@ class _Frames:
         return isinstance(self.source, np.ndarray)
 
 
-def _plate(spec: PlateSpec, warnings: list[str], cache: PieceCache | None) -> np.ndarray:
+def _plate(spec: PlateSpec, cache: PieceCache | None) -> np.ndarray:
     """A still plate as I420, from the cache when another piece already made it (a plate
-    shows in a hold and in the transitions on both sides, which may be encoded apart)."""
+    shows in a hold and in the transitions on both sides, which may be encoded apart).
+    Its warnings are the job's to give (plates.plate_warnings), whether made or not."""
     key = _key("plate", spec.key())
     stored = cache.get(key) if cache is not None else None
     shape = (spec.height * 3 // 2, spec.width)
     if stored is not None and len(stored.packets) == 1 and len(stored.packets[0]) == np.prod(shape):
-        warnings.extend(json.loads(stored.extradata))
         return np.frombuffer(stored.packets[0], dtype=np.uint8).reshape(shape)
-    image, notes = render_plate(spec)
-    warnings.extend(notes)
-    yuv = to_yuv(image)
+    yuv = to_yuv(render_plate(spec)[0])
     if cache is not None:
-        cache.put(key, Encoded(json.dumps(notes).encode(), [yuv.tobytes()], [True]))
+        cache.put(key, Encoded(b"", [yuv.tobytes()], [True]))
     return yuv
 
 
@@ -238,13 +236,13 @@ def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: 
             yield first(weight) if first else blend(a(k), b(k), weight)
 
 
-def piece_frames(piece: Piece, warnings: list[str], cache: PieceCache | None = None):
+def piece_frames(piece: Piece, cache: PieceCache | None = None):
     """What the encoder is fed for a moving or blended piece: (the x264 options' kind, an
     iterator of I420 arrays or video frames)."""
-    a = _Frames(piece.a, warnings, cache)
+    a = _Frames(piece.a, cache)
     if piece.kind == "motion":
         return "motion", (a.video(k) for k in range(piece.frames))
-    b = _Frames(piece.b, warnings, cache)
+    b = _Frames(piece.b, cache)
     kind = "blend" if a.still and b.still else "motion"
     black = _black(piece.a.plate.width, piece.a.plate.height)
     return kind, _blend_frames(a, b, black, piece.transition, piece.frames)
@@ -264,10 +262,10 @@ def encode_pieces(
     for piece in pieces:
         width, height = piece.a.plate.width, piece.a.plate.height
         if piece.kind == "hold":
-            plate = _Frames(piece.a, warnings, cache)(0)
+            plate = _Frames(piece.a, cache)(0)
             encoded = encode_still(plate, piece.encode_frames, fps, quality)
         else:
-            kind, frames = piece_frames(piece, warnings, cache)
+            kind, frames = piece_frames(piece, cache)
             encoded = encode_frames(frames, width, height, fps, x264_options(quality, kind, fps))
         if cache is not None:
             cache.put(piece.key, encoded)

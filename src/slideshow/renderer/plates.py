@@ -86,13 +86,27 @@ def render_plate(spec: PlateSpec) -> tuple[Image.Image, list[str]]:
     frame = compose_photo(spec)
     if spec.caption:
         layout = text.layout_caption(spec.caption, Path(spec.font), spec.width, spec.height)
-        if layout.cut:
-            warnings.append(
-                f"photo {spec.name!r}: the caption is longer than {text.MAX_CAPTION_LINES} lines "
-                "and was cut on screen; the caption files keep all of it"
-            )
+        warnings += _caption_warnings(spec, layout)
         text.draw_caption(frame, layout, Path(spec.font), spec.caption_position)
     return frame, warnings
+
+
+def plate_warnings(spec: PlateSpec) -> list[str]:
+    """What render_plate would warn about, without rendering (a caption's layout only): a
+    render whose plates all come from the cache still says it."""
+    if spec.kind != "photo" or not spec.caption:
+        return []
+    layout = text.layout_caption(spec.caption, Path(spec.font), spec.width, spec.height)
+    return _caption_warnings(spec, layout)
+
+
+def _caption_warnings(spec: PlateSpec, layout) -> list[str]:
+    if not layout.cut:
+        return []
+    return [
+        f"photo {spec.name!r}: the caption is longer than {text.MAX_CAPTION_LINES} lines "
+        "and was cut on screen; the caption files keep all of it"
+    ]
 
 
 def compose_photo(spec: PlateSpec) -> Image.Image:
