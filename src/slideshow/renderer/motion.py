@@ -16,12 +16,15 @@ import hashlib
 import json
 import math
 from dataclasses import dataclass, replace
+from pathlib import Path
 
 import av
 import cv2
 import numpy as np
 from PIL import Image
 
+from ..errors import MediaError
+from ..media import probe_image
 from ..timeline import Motion
 from .encoding import Encoded
 from .photos import load_photo
@@ -207,14 +210,14 @@ def _geometry(spec: PlateSpec, motion: Motion, photo_size: tuple[int, int]):
 def _make_world(spec: PlateSpec, motion: Motion):
     """(the decoded photo's size, the mip chain of the world as YUV planes)."""
     name = spec.name or spec.file
-    photo = load_photo(spec.file, (spec.width, spec.height), name)
-    tightest = _tightest(spec, motion, photo.size)
-    if tightest < spec.width:
-        # Zoomed in further than the frame-sized decode holds (JPEGs are decoded reduced):
-        # decode again with enough pixels for the tightest box, if the scan has them.
-        grow = spec.width / tightest
-        need = (math.ceil(spec.width * grow), math.ceil(spec.height * grow))
-        photo = load_photo(spec.file, need, name)
+    try:
+        info = probe_image(Path(spec.file))
+    except MediaError as exc:
+        raise MediaError(f"photo {name!r}: {exc}") from None
+    # Enough pixels for the tightest framing at one per output pixel, where the scan has
+    # them: JPEGs are decoded reduced, and a frame-sized decode would be upscaled when zoomed.
+    tightest = _tightest(spec, motion, (info.width, info.height))
+    photo = load_photo(spec.file, (math.ceil(spec.width * info.width / tightest), 1), name)
     framing_, (left, top), scale, world_size = _geometry(spec, motion, photo.size)
     photo_size = photo.size
     if photo.size != (round(photo.width * scale), round(photo.height * scale)):
@@ -223,7 +226,10 @@ def _make_world(spec: PlateSpec, motion: Motion):
             Image.Resampling.BOX if scale < 1 else Image.Resampling.BICUBIC,
             reducing_gap=2.0,
         )
-    world = background_for(photo, spec, world_size)
+    if spec.fit == "cover":  # the photo fills the world: no background shows
+        world = Image.new("RGB", world_size)
+    else:
+        world = background_for(photo, spec, world_size)
     at = (round(-left * scale), round(-top * scale))
     world.paste(photo, at, photo if photo.mode == "RGBA" else None)
     # The same RGB to BT.709 conversion as still plates, so moving and still shots match.
