@@ -195,8 +195,10 @@ def _x264_summary(timeline: Timeline) -> dict:
     return {
         "codec": "libx264",
         "crf": q.crf,
+        "key_crf": q.key_crf,
         "still_preset": q.still_preset,
         "motion_preset": q.motion_preset,
+        "aac_coder": q.aac_coder,
         "pieces": ENCODER_VERSION,
     }
 
