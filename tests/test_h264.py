@@ -98,3 +98,18 @@ def test_every_piece_kind_shares_the_headers():
             for kind in ("still", "blend", "motion")
         }
         assert len(heads) == 1, quality
+
+
+def test_a_p_frame_that_is_not_a_copy_is_caught_before_use():
+    """Each process decodes its first still with two skip frames; a template that changes the
+    picture (here a real P-frame of another picture, numbered like a skip frame) is refused."""
+    from slideshow.errors import RenderError
+    from slideshow.renderer.encoding import _check_copies
+    from slideshow.renderer.h264 import SkipFrames
+
+    flat = np.full((270, 320), 128, dtype=np.uint8)
+    moved = encode_frames([flat, textured()], 320, 180, FPS, x264_options("standard", "still", FPS))
+    impostor = SkipFrames(moved.extradata, moved.packets[1])
+    key = encode_still(textured(seed=2), 1, FPS, "standard")
+    with pytest.raises(RenderError, match="does not copy"):
+        _check_copies(impostor, key.packets)

@@ -202,6 +202,20 @@ def skip_frames(width: int, height: int, fps: Fraction, quality: str) -> SkipFra
     return _SKIPS[key]
 
 
+def _check_copies(skips: SkipFrames, keyframe: list[bytes]) -> None:
+    """Decode a keyframe and two skip frames after it: both must be exact copies. Every
+    still of every render rests on this, so each process checks it once per size, on its
+    first still (a decode of one picture)."""
+    decoder = av.CodecContext.create("h264", "r")
+    decoder.extradata = skips.extradata
+    decoded = []
+    for data in [*keyframe, skips.frame(1), skips.frame(2), None]:
+        for frame in decoder.decode(av.Packet(data) if data is not None else None):
+            decoded.append(frame.to_ndarray())
+    if len(decoded) != 3 or not all(np.array_equal(f, decoded[0]) for f in decoded):
+        raise RenderError("internal error: x264's skip frame does not copy the frame before it")
+
+
 def encode_still(plate: np.ndarray, frames: int, fps: Fraction, quality: str) -> Encoded:
     """A still held for `frames` frames (at most a GOP): its keyframe, then skipped frames."""
     height, width = plate.shape[0] * 2 // 3, plate.shape[1]
@@ -209,6 +223,9 @@ def encode_still(plate: np.ndarray, frames: int, fps: Fraction, quality: str) ->
     skips = skip_frames(width, height, fps, quality)
     if skips.extradata != key.extradata:
         raise RenderError("internal error: a still's keyframe and skip frames disagree")
+    if not skips.checked:
+        _check_copies(skips, key.packets)
+        skips.checked = True
     rest = [skips.frame(number) for number in range(1, frames)]
     return Encoded(key.extradata, key.packets + rest, key.keyframes + [False] * len(rest))
 

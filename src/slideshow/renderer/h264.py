@@ -128,6 +128,7 @@ class SkipFrames:
 
     def __init__(self, extradata: bytes, template: bytes):
         self.extradata = extradata
+        self.checked = False  # decoded after a real keyframe and found to copy it exactly
         self.sequence = seq = parse_sps(extradata)
         if seq.poc_type != 2 or not seq.frame_mbs_only or seq.separate_colour_plane:
             raise RenderError(
