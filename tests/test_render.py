@@ -342,3 +342,15 @@ def test_audio_is_cut_at_the_sample(assets, storyboard, tmp_path, suffix):
     pcm = probe.audio(tmp_path / "story.mp4")[0]
     onset = int(np.argmax(np.abs(pcm) > 0.05))
     assert abs(onset - rate) <= 48, onset / rate  # the tone starts 1.000 s in, within 1 ms
+
+
+def test_a_blend_written_into_the_encoders_frame_equals_the_array_blend():
+    from slideshow.renderer.encoding import Blender, blend
+
+    rng = np.random.default_rng(7)
+    for width, height in ((320, 180), (322, 182)):  # 322: the frame's rows are padded
+        a, b = (rng.integers(0, 256, (height * 3 // 2, width), dtype=np.uint8) for _ in "ab")
+        blender = Blender(a, b)
+        for weight in (0, 1, 77, 255, 256):
+            assert np.array_equal(blender(weight).to_ndarray(), blend(a, b, weight))
+    assert np.array_equal(blend(a, b, 0), a) and np.array_equal(blend(a, b, 256), b)

@@ -28,7 +28,8 @@ from ..media import probe_image
 from ..timeline import Motion
 from .encoding import Encoded
 from .photos import load_photo
-from .plates import PlateSpec, background_for, caption_layer, planes, to_yuv
+from .plates import PlateSpec, background_for, caption_layer, to_yuv
+from .yuv import frame_planes, planes
 
 DEFAULT_ZOOM = 1.12  # the default move zooms in by 12% (the contract allows at most 15%)
 MIP_STEP = 1.5  # at most this many world pixels per output pixel before the next mip level
@@ -146,11 +147,7 @@ class Camera:
     def video_frame(self, frame: int) -> av.VideoFrame:
         """Frame `frame` of the move, resampled straight into a frame for the encoder."""
         video = av.VideoFrame(self.spec.width, self.spec.height, "yuv420p")
-        views = [
-            np.frombuffer(p, dtype=np.uint8).reshape(p.height, p.line_size)[:, : p.width]
-            for p in video.planes
-        ]
-        self._render(frame, views)
+        self._render(frame, frame_planes(video))
         return video
 
     def _render(self, frame: int, out) -> None:

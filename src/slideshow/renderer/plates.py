@@ -17,6 +17,7 @@ from ..timeline import Look, Shot
 from . import text
 from .cache import font_digest
 from .photos import load_photo
+from .yuv import planes
 
 CARD_BACKGROUND = (17, 17, 17)
 
@@ -162,21 +163,6 @@ def background_for(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) -
 def _flatten(image: Image.Image, background: Image.Image) -> Image.Image:
     background.paste(image, (0, 0), image)
     return background
-
-
-def planes(frame: np.ndarray, width: int, height: int):
-    """Views of the Y, U and V planes of an I420 array (height * 3 / 2 rows of width).
-
-    The chroma planes are cut by element count, not by rows: when height is not a multiple
-    of 4, a chroma plane ends in the middle of a row of the stacked array."""
-    flat = frame.reshape(-1)
-    luma = width * height
-    chroma = (width // 2) * (height // 2)
-    return (
-        flat[:luma].reshape(height, width),
-        flat[luma : luma + chroma].reshape(height // 2, width // 2),
-        flat[luma + chroma : luma + 2 * chroma].reshape(height // 2, width // 2),
-    )
 
 
 def to_yuv(frame: Image.Image) -> np.ndarray:
