@@ -167,6 +167,21 @@ class PieceCache:
                     encoded.durations[index] if encoded.durations else None,
                 )
 
+    def put_blobs(self, key: str, meta: dict, blobs: list[bytes]) -> None:
+        """Keep byte strings that are not video (a plate, a camera's world, a thumbnail),
+        with a little JSON about them, in the same files as the pieces."""
+        self.put(key, Encoded(json.dumps(meta).encode(), blobs, [True] * len(blobs)))
+
+    def get_blobs(self, key: str) -> tuple[dict, list[bytes]] | None:
+        """What put_blobs kept: (meta, blobs), or None if absent or damaged."""
+        stored = self.get(key)
+        if stored is None:
+            return None
+        try:
+            return json.loads(stored.extradata or b"{}"), stored.packets
+        except ValueError:
+            return None
+
     def usage(self) -> tuple[int, int]:
         """(number of pieces, bytes) in the cache."""
         count = size = 0

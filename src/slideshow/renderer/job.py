@@ -338,13 +338,14 @@ def thumbnail(job: Job, cache: PieceCache) -> bytes:
             photo, width=1280, height=720, caption=job.timeline.title, caption_position="bottom"
         )
         key = hashlib.sha256(f"thumbnail:{ENCODER_VERSION}:{spec.key()}".encode()).hexdigest()
-        cached = cache.get(key)
-        if cached is None:
+        stored = cache.get_blobs(key)
+        if stored is not None and len(stored[1]) == 1:
+            job.thumbnail = stored[1][0]
+        else:
             buffer = io.BytesIO()
             render_plate(spec)[0].save(buffer, "JPEG", quality=90, optimize=True)
-            cached = Encoded(b"", [buffer.getvalue()], [True])
-            cache.put(key, cached)
-        job.thumbnail = cached.packets[0]
+            job.thumbnail = buffer.getvalue()
+            cache.put_blobs(key, {}, [job.thumbnail])
     return job.thumbnail
 
 

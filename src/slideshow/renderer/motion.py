@@ -26,7 +26,6 @@ from PIL import Image
 from ..errors import MediaError
 from ..media import probe_image
 from ..timeline import Motion
-from .encoding import Encoded
 from .photos import load_photo
 from .plates import PlateSpec, background_for, caption_layer, to_yuv
 from .yuv import frame_planes, planes
@@ -110,7 +109,7 @@ def box_at(framing_: Framing, t: float) -> Box:
 
 
 class Camera:
-    """Renders the frames of one moving shot as I420 arrays."""
+    """Renders the frames of one moving shot, as I420 arrays or as frames for the encoder."""
 
     def __init__(self, spec: PlateSpec, motion: Motion, span: int, cache=None):
         # One thread: the workers already keep every core busy, one encoder each.
@@ -120,12 +119,12 @@ class Camera:
         # The world is kept in the piece cache: a shot's frames are often made in several
         # pieces, by different workers (transitions on both sides, a piece per GOP).
         key = _world_key(spec, motion)
-        stored = cache.get(key) if cache is not None else None
-        world = _unpack(stored) if stored is not None else None
+        stored = cache.get_blobs(key) if cache is not None else None
+        world = _unpack(*stored) if stored is not None else None
         if world is None:
             world = _make_world(spec, motion)
             if cache is not None:
-                cache.put(key, _pack(*world))
+                cache.put_blobs(key, *_pack(*world))
         photo_size, self.levels = world
         self.framing, self.origin, self.scale, _ = _geometry(spec, motion, photo_size)
         self.caption = caption_layer(spec)
@@ -263,24 +262,22 @@ def _world_key(spec: PlateSpec, motion: Motion) -> str:
     return hashlib.sha256(text.encode()).hexdigest()
 
 
-def _pack(photo_size, levels) -> Encoded:
+def _pack(photo_size, levels) -> tuple[dict, list[bytes]]:
     head = {
         "photo": list(photo_size),
         "levels": [[factor, [list(p.shape) for p in plns]] for factor, plns in levels],
     }
-    data = [p.tobytes() for _, plns in levels for p in plns]
-    return Encoded(json.dumps(head).encode(), data, [True] * len(data))
+    return head, [p.tobytes() for _, plns in levels for p in plns]
 
 
-def _unpack(stored: Encoded):
+def _unpack(head: dict, blobs: list[bytes]):
     """The world from its cache entry, or None if the entry does not fit."""
     try:
-        head = json.loads(stored.extradata)
-        blobs = iter(stored.packets)
+        data = iter(blobs)
         levels = []
         for factor, shapes in head["levels"]:
             plns = tuple(
-                np.frombuffer(next(blobs), dtype=np.uint8).reshape(shape) for shape in shapes
+                np.frombuffer(next(data), dtype=np.uint8).reshape(shape) for shape in shapes
             )
             levels.append((float(factor), plns))
         return tuple(head["photo"]), levels

@@ -203,13 +203,13 @@ def _plate(spec: PlateSpec, cache: PieceCache | None) -> np.ndarray:
     shows in a hold and in the transitions on both sides, which may be encoded apart).
     Its warnings are the job's to give (plates.plate_warnings), whether made or not."""
     key = _key("plate", spec.key())
-    stored = cache.get(key) if cache is not None else None
+    stored = cache.get_blobs(key) if cache is not None else None
     shape = (spec.height * 3 // 2, spec.width)
-    if stored is not None and len(stored.packets) == 1 and len(stored.packets[0]) == np.prod(shape):
-        return np.frombuffer(stored.packets[0], dtype=np.uint8).reshape(shape)
+    if stored is not None and [len(b) for b in stored[1]] == [np.prod(shape)]:
+        return np.frombuffer(stored[1][0], dtype=np.uint8).reshape(shape)
     yuv = to_yuv(render_plate(spec)[0])
     if cache is not None:
-        cache.put(key, Encoded(b"", [yuv.tobytes()], [True]))
+        cache.put_blobs(key, {}, [yuv.tobytes()])
     return yuv
 
 
