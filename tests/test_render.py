@@ -116,13 +116,49 @@ def test_same_storyboard_same_bytes_and_up_to_date(basic, tmp_path, monkeypatch)
         assert a == b, suffix
 
 
-def test_editing_one_caption_reencodes_only_its_pieces(basic, tmp_path):
+def test_editing_one_caption_reencodes_only_its_pieces(basic, tmp_path, monkeypatch):
+    from slideshow.renderer import plates
+
     render(basic, tmp_path / "out")
     text = basic.read_text().replace("done'", "finished'")
     basic.write_text(text)
+
+    def no_decoding(*args, **kwargs):
+        raise AssertionError("a photo was decoded again for a caption edit")
+
+    # The picture under a caption is cached apart: the workers (forked) must not decode.
+    monkeypatch.setattr(plates, "load_photo", no_decoding)
     result = render(basic, tmp_path / "out")
     # The green photo's hold and the two transitions touching it.
     assert result.encoded == 3, result
+    green = probe.frames(tmp_path / "out" / "basic.mp4", {255})[255].astype(int)  # at 8.5 s
+    assert close(green[20, 160], (40, 200, 40))
+    assert np.abs(green[120:175] - (40, 200, 40)).max() > 150  # and its caption shows
+
+
+def test_a_caption_blended_in_yuv_matches_drawing_it_in_rgb(tmp_path):
+    """Still plates get their caption as a layer over the cached picture; it must look as the
+    caption drawn on the RGB frame would, text edges included, on any colour."""
+    from slideshow.renderer import fonts
+    from slideshow.renderer.pieces import _plate
+    from slideshow.renderer.plates import PlateSpec, render_plate, to_yuv
+
+    font = str(fonts.bundled_font())
+    for colour in ((128, 128, 128), (200, 60, 30), (250, 250, 250)):
+        photo = tmp_path / f"{colour[0]}.png"
+        media.photo(photo, colour, size=(640, 360))
+        spec = PlateSpec(
+            kind="photo", width=320, height=180, file=str(photo), name="p", digest="d",
+            caption="Rally «Отпусти народ мой» שלח את עמי 1987 (I-495)",
+            font=font, bold_font=font,
+        )  # fmt: skip
+        drawn = to_yuv(render_plate(spec)[0]).astype(int)
+        layered = _plate(spec, None).astype(int)
+        bare = to_yuv(render_plate(PlateSpec(**{**spec.__dict__, "caption": None}))[0])
+        assert np.abs(layered - bare).max() > 100  # there is a caption
+        difference = np.abs(layered - drawn)
+        # Luma to rounding; chroma is subsampled after drawing in RGB, before blending in YUV.
+        assert difference[:180].max() <= 2 and difference[180:].max() <= 8, colour
 
 
 def test_loudness_normalised(assets, storyboard, tmp_path):

@@ -12,7 +12,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from fractions import Fraction
 
 import numpy as np
@@ -28,9 +28,10 @@ from .encoding import (
     gop_frames,
     x264_options,
 )
-from .plates import PlateSpec, render_plate, to_yuv
+from .plates import PlateSpec, caption_layer, render_plate, to_yuv
+from .yuv import planes
 
-ENCODER_VERSION = "3"  # bump when the way pieces are encoded changes
+ENCODER_VERSION = "4"  # bump when the way pieces are encoded changes
 
 
 @dataclass(frozen=True)
@@ -199,18 +200,27 @@ class _Frames:
 
 
 def _plate(spec: PlateSpec, cache: PieceCache | None) -> np.ndarray:
-    """A still plate as I420, from the cache when another piece already made it (a plate
-    shows in a hold and in the transitions on both sides, which may be encoded apart).
-    Its warnings are the job's to give (plates.plate_warnings), whether made or not."""
-    key = _key("plate", spec.key())
+    """A still plate as I420: the picture without its caption comes from the cache when
+    another piece already made it (a plate shows in a hold and in the transitions on both
+    sides, which may be encoded apart, and editing a caption leaves the photo as it was); the
+    caption is blended on each time. Its warnings are the job's to give
+    (plates.plate_warnings), whether made or not."""
+    bare = replace(spec, caption=None)
+    key = _key("plate", bare.key())
     stored = cache.get_blobs(key) if cache is not None else None
     shape = (spec.height * 3 // 2, spec.width)
     if stored is not None and [len(b) for b in stored[1]] == [np.prod(shape)]:
-        return np.frombuffer(stored[1][0], dtype=np.uint8).reshape(shape)
-    yuv = to_yuv(render_plate(spec)[0])
-    if cache is not None:
-        cache.put_blobs(key, {}, [yuv.tobytes()])
-    return yuv
+        yuv = np.frombuffer(stored[1][0], dtype=np.uint8).reshape(shape)
+    else:
+        yuv = to_yuv(render_plate(bare)[0])
+        if cache is not None:
+            cache.put_blobs(key, {}, [yuv.tobytes()])
+    layer = caption_layer(spec)
+    if layer is None:
+        return yuv
+    captioned = yuv.copy()
+    layer.apply(*planes(captioned, spec.width, spec.height))
+    return captioned
 
 
 def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: int):

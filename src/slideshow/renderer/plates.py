@@ -1,5 +1,8 @@
 """Plates: the finished still picture of a shot (photo fitted on its background, caption burned
 in, or a card), made once per shot and kept as a YUV 4:2:0 array for blending and encoding.
+
+A caption is a layer blended onto the picture in YUV (`caption_layer`), for still and moving
+shots alike, so the picture under it is cached apart and an edited caption costs no decoding.
 """
 
 from __future__ import annotations
@@ -173,42 +176,59 @@ def to_yuv(frame: Image.Image) -> np.ndarray:
 
 @dataclass
 class CaptionLayer:
-    """A caption as I420 pixels and alpha over rows top..bottom, for frames made in YUV."""
+    """A caption as I420 over rows top..bottom, premultiplied: a frame's pixel p becomes
+    (p * keep + add + 128) >> 8, with keep the share of the picture left (0..256)."""
 
     top: int
-    yuv: np.ndarray  # I420 of the band rows, full width
-    alpha: np.ndarray  # luma alpha 0..256, int32
-    chroma_alpha: np.ndarray
+    keep: np.ndarray  # luma, int32 0..256
+    add: np.ndarray  # I420 of the band rows, premultiplied and scaled by 256, int32
+    chroma_keep: np.ndarray
 
     def apply(self, y: np.ndarray, u: np.ndarray, v: np.ndarray) -> None:
         """Blend onto a frame's Y, U and V planes in place."""
         width = y.shape[1]
-        rows = self.alpha.shape[0]
-        cy, cu, cv = planes(self.yuv, width, rows)
+        rows = self.keep.shape[0]
+        ay, au, av_ = planes(self.add, width, rows)
         luma = y[self.top : self.top + rows]
-        luma[:] = (luma * (256 - self.alpha) + cy * self.alpha + 128) >> 8
-        top, crow, a = self.top // 2, rows // 2, self.chroma_alpha
-        for plane, cap in ((u, cu), (v, cv)):
+        luma[:] = (luma * self.keep + ay + 128) >> 8
+        top, crow, keep = self.top // 2, rows // 2, self.chroma_keep
+        for plane, add in ((u, au), (v, av_)):
             region = plane[top : top + crow]
-            region[:] = (region * (256 - a) + cap * a + 128) >> 8
+            region[:] = (region * keep + add + 128) >> 8
 
 
 def caption_layer(spec: PlateSpec) -> CaptionLayer | None:
-    """The shot's caption as a layer to blend onto moving frames (None without a caption)."""
+    """The shot's caption as a layer to blend onto frames made in YUV (None without one).
+
+    The caption is drawn exactly as on an RGB frame, once over black and once over white: the
+    difference is how much of the picture shows through, the render over black is what the
+    caption adds. Blending in YUV then gives what drawing in RGB would have, since the RGB to
+    YUV conversion is linear."""
     if not spec.caption:
         return None
     size = (spec.width, spec.height)
-    layer = Image.new("RGBA", size, (0, 0, 0, 0))
     layout = text.layout_caption(spec.caption, Path(spec.font), spec.width, spec.height)
-    text.draw_caption(layer, layout, Path(spec.font), spec.caption_position)
-    alpha = np.asarray(layer.getchannel("A"))
-    rows = np.nonzero(alpha.max(axis=1))[0]
+    renders = []
+    for ground in (0, 255):
+        frame = Image.new("RGB", size, (ground, ground, ground))
+        text.draw_caption(frame, layout, Path(spec.font), spec.caption_position)
+        renders.append(frame)
+    over_black = renders[0]
+    black, white = (np.asarray(r.getchannel("G")) for r in renders)
+    rows = np.nonzero((black > 0).any(axis=1) | (white < 255).any(axis=1))[0]
     if rows.size == 0:
         return None
     top, bottom = rows[0] - rows[0] % 2, rows[-1] + 1 + (rows[-1] + 1) % 2
-    band = layer.crop((0, top, spec.width, bottom))
-    yuv = to_yuv(band.convert("RGB"))
-    a = np.asarray(band.getchannel("A"), dtype=np.int32)
-    a = a + (a > 127)  # 0..255 to 0..256, so opaque is exactly opaque
-    chroma = (a[0::2, 0::2] + a[1::2, 0::2] + a[0::2, 1::2] + a[1::2, 1::2] + 2) // 4
-    return CaptionLayer(int(top), yuv.astype(np.int32), a, chroma)
+    # 255 where the picture shows fully, 0 where the caption covers it
+    shows = white[top:bottom].astype(np.int32) - black[top:bottom]
+    keep = (shows * 256 + 127) // 255
+    band = to_yuv(over_black.crop((0, top, spec.width, bottom))).astype(np.int32)
+    chroma_keep = (
+        keep[0::2, 0::2] + keep[1::2, 0::2] + keep[0::2, 1::2] + keep[1::2, 1::2] + 2
+    ) // 4
+    add = band * 256
+    y, u, v = planes(add, spec.width, bottom - top)
+    y -= 16 * keep  # black is 16 in limited-range luma, 128 in chroma
+    u -= 128 * chroma_keep
+    v -= 128 * chroma_keep
+    return CaptionLayer(int(top), keep, add, chroma_keep)
