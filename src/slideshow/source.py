@@ -10,6 +10,10 @@ from .errors import Problem
 
 Path = tuple[object, ...]
 
+# LibYAML's parser when PyYAML was built with it (the wheels are): ten times faster, and it
+# reports the same lines and columns.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 
 @dataclass
 class Source:
@@ -38,7 +42,7 @@ class Source:
 
 def load_yaml(text: str, file: str) -> tuple[Source | None, list[Problem]]:
     """Parse text safely. Tags that would build Python objects are errors, never executed."""
-    loader = yaml.SafeLoader(text)
+    loader = _Loader(text)
     problems: list[Problem] = []
     try:
         node = loader.get_single_node()

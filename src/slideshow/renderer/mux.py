@@ -61,13 +61,14 @@ def write_mp4(
         # Keep the streams interleaved: audio up to each frame's time goes in first. In
         # integers: pts / AUDIO_RATE <= index / fps.
         scale, per_frame = fps.numerator, AUDIO_RATE * fps.denominator
+        frame_time = 1 / fps
         for index, (data, keyframe) in enumerate(video):
             while next_audio is not None and next_audio.pts * scale <= index * per_frame:
                 container.mux(next_audio)
                 next_audio = next(audio, None)
             packet = av.Packet(data)
             packet.stream = vstream
-            packet.time_base = 1 / fps
+            packet.time_base = frame_time
             packet.pts = packet.dts = index
             packet.is_keyframe = keyframe
             container.mux(packet)
@@ -80,10 +81,11 @@ def write_mp4(
 
 def _audio_packets(stream, soundtrack):
     """The soundtrack's packets (read one at a time from its cache file), timestamped."""
+    sample_time = Fraction(1, AUDIO_RATE)
     for data, pts, duration in zip(soundtrack.packets(), soundtrack.pts, soundtrack.durations):
         packet = av.Packet(data)
         packet.stream = stream
-        packet.time_base = Fraction(1, AUDIO_RATE)
+        packet.time_base = sample_time
         packet.pts = packet.dts = pts
         packet.duration = duration
         yield packet
