@@ -127,6 +127,36 @@ def test_cache_prune(folder, tmp_path):
     assert result.returncode == 0 and "removed 0 pieces" in result.stdout
 
 
+def test_the_cache_is_kept_under_its_size_limit_after_each_render(folder, tmp_path, monkeypatch):
+    cache = PieceCache(tmp_path / "cache")
+    render(folder / "two.yaml", tmp_path / "out", cache_root=cache.root)
+    first = set(cache.root.glob("*/*.piece"))
+    old = time.time() - 7200  # used two hours ago
+    for path in first:
+        os.utime(path, (old, old))
+    # A limit far below one render's pieces: everything older goes, nothing this render used.
+    monkeypatch.setenv("SLIDESHOW_CACHE_MAX_MB", "0.001")
+    blue = media.write(
+        folder / "blue.yaml",
+        f"title: Blue\nmedia_root: ..\n{SMALL}"
+        "segments:\n  - photos: [{file: blue.jpg, duration: 3}]\n",
+    )
+    result = render(blue, tmp_path / "out", cache_root=cache.root)
+    assert result.encoded == result.pieces  # nothing in common with the first
+    second = set(cache.root.glob("*/*.piece"))
+    assert second and not (first & second)
+    again = render(blue, tmp_path / "again", cache_root=cache.root)
+    assert again.encoded == 0  # all of it was kept
+    monkeypatch.setenv("SLIDESHOW_CACHE_MAX_MB", "0")  # no limit
+    render(folder / "one.yaml", tmp_path / "out", cache_root=cache.root)
+    assert second < set(cache.root.glob("*/*.piece"))
+    env = dict(os.environ, SLIDESHOW_CACHE=str(cache.root), SLIDESHOW_CACHE_MAX_MB="ten")
+    bad = slideshow("render", str(folder / "one.yaml"), "--out", str(tmp_path / "bad"), env=env)
+    assert bad.returncode != 0 and "Traceback" not in bad.stderr
+    assert "SLIDESHOW_CACHE_MAX_MB is 'ten'" in bad.stderr
+    assert not (tmp_path / "bad").exists() or not list((tmp_path / "bad").iterdir())
+
+
 def test_dask_cluster_renders_the_same_bytes(folder, tmp_path):
     distributed = pytest.importorskip("distributed")
     render(folder / "two.yaml", tmp_path / "local", cache_root=tmp_path / "c1")

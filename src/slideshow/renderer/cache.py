@@ -7,6 +7,7 @@ half-written piece.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import json
@@ -29,6 +30,25 @@ _MAGIC = b"SSPIECE2"
 def default_root() -> Path:
     env = os.environ.get("SLIDESHOW_CACHE")
     return Path(env) if env else Path(platformdirs.user_cache_dir("slideshow")) / "pieces"
+
+
+DEFAULT_LIMIT_MB = 10_000  # about 70 three-minute 1080p compilations' pieces and pictures
+
+
+def size_limit() -> int | None:
+    """Bytes the cache may hold after a render: $SLIDESHOW_CACHE_MAX_MB, else 10 GB; 0 means
+    no limit. The least recently used pieces go first, never those the render just used."""
+    text = os.environ.get("SLIDESHOW_CACHE_MAX_MB", "").strip()
+    try:
+        megabytes = float(text) if text else DEFAULT_LIMIT_MB
+    except ValueError:
+        from ..errors import SlideshowError
+
+        raise SlideshowError(
+            f"SLIDESHOW_CACHE_MAX_MB is {text!r}: give the cache's size limit in MB "
+            "(0 for no limit)"
+        ) from None
+    return None if megabytes <= 0 else int(megabytes * 1e6)
 
 
 class PieceWriter:
@@ -122,7 +142,16 @@ class PieceCache:
         return self.root / key[:2] / f"{key}.piece"
 
     def has(self, key: str) -> bool:
-        return self._path(key).is_file()
+        """Whether the piece is cached; marks it used, so a render running at the same time
+        does not trim it away before this one reads it."""
+        path = self._path(key)
+        try:
+            os.utime(path)
+        except PermissionError:  # someone else's piece in a shared cache: still usable
+            return path.is_file()
+        except OSError:
+            return False
+        return True
 
     def open(self, key: str) -> PieceReader | None:
         """The piece's headers without its packets; None if absent or damaged."""
@@ -138,7 +167,8 @@ class PieceCache:
                 head = json.loads(handle.read(size))
             if len(_MAGIC) + sum(head["sizes"]) != end - size:
                 return None
-            os.utime(path)  # recently used: pruning keeps it
+            with contextlib.suppress(PermissionError):  # another user's, in a shared cache
+                os.utime(path)  # recently used: pruning keeps it
             return PieceReader(path, head)
         except (OSError, ValueError, KeyError, struct.error):
             return None
@@ -194,10 +224,14 @@ class PieceCache:
         return count, size
 
     def prune(
-        self, older_than_days: float | None = 30, max_bytes: int | None = None
+        self,
+        older_than_days: float | None = 30,
+        max_bytes: int | None = None,
+        keep_used_since: float | None = None,
     ) -> tuple[int, int]:
         """Delete pieces unused for longer than older_than_days, then the least recently used
-        until the cache is at most max_bytes. Returns (pieces removed, bytes freed)."""
+        until the cache is at most max_bytes, never one used since keep_used_since (a time).
+        Returns (pieces removed, bytes freed)."""
         entries = []
         for path in self.root.glob("*/*.piece"):
             try:
@@ -212,7 +246,7 @@ class PieceCache:
         for mtime, size, path in entries:
             old = older_than_days is not None and now - mtime > older_than_days * 86400
             big = max_bytes is not None and total > max_bytes
-            if not (old or big):
+            if not (old or big) or (keep_used_since is not None and mtime >= keep_used_since):
                 continue
             try:
                 path.unlink()
@@ -222,8 +256,11 @@ class PieceCache:
             freed += size
             total -= size
         for leftover in self.root.glob("*/.*.tmp"):  # writes that a killed render left behind
-            if now - leftover.stat().st_mtime > 3600:
-                leftover.unlink(missing_ok=True)
+            try:
+                if now - leftover.stat().st_mtime > 3600:
+                    leftover.unlink(missing_ok=True)
+            except OSError:  # renamed into place by a render running now
+                pass
         return removed, freed
 
 

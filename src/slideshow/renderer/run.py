@@ -10,6 +10,7 @@ import contextlib
 import multiprocessing
 import os
 import sys
+import time
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard
-from .cache import PieceCache
+from .cache import PieceCache, size_limit
 from .job import Job, RenderResult, encode_soundtrack, finish, prepare, thumbnail
 from .pieces import encode_pieces, init_worker, split_work
 
@@ -77,6 +78,8 @@ def render_many(
 ) -> list[Outcome]:
     """Render many storyboards on one shared pool; an Outcome per storyboard, in order."""
     cache = PieceCache(cache_root)
+    limit = size_limit()  # a bad setting stops the render before any work
+    began = time.time()
     outcomes = [Outcome(_name(s)) for s in storyboards]
     prepared: dict[int, Job] = {}
     for index, storyboard in enumerate(storyboards):
@@ -90,6 +93,11 @@ def render_many(
         on_prepared(list(prepared.values()))
     batch = _Batch(prepared, outcomes, cache, progress, raise_errors)
     batch.run(jobs, cluster)
+    if limit is not None:
+        # Everything this render read or wrote was touched since it began, and so was what
+        # other renders running now will read (they mark it when they start): it all stays.
+        with contextlib.suppress(OSError):  # only housekeeping: the outputs are written
+            cache.prune(None, limit, keep_used_since=min(began, time.time() - 3600))
     return outcomes
 
 
