@@ -232,38 +232,31 @@ def encode_still(plate: np.ndarray, frames: int, fps: Fraction, quality: str) ->
     return Encoded(key.extradata, key.packets + rest, key.keyframes + [False] * len(rest))
 
 
-def blend(a: np.ndarray, b: np.ndarray, weight: int) -> np.ndarray:
-    """(a * (256 - weight) + b * weight + 128) / 256 on I420 arrays: one frame's blend, in
-    16-bit integers (see Blender), in place where it can be."""
-    out = a.astype(np.uint16)
-    out *= 256 - weight
-    other = b.astype(np.uint16)
-    other *= weight
-    out += other
-    out += 128
-    out >>= 8
-    return out.astype(np.uint8)
+def blend(a: np.ndarray, b: np.ndarray, weight: int) -> av.VideoFrame:
+    """One blend of two I420 arrays (moving views: a new pair every frame); see Blender."""
+    return Blender(a, b)(weight)
 
 
 class Blender:
-    """(a * (256 - w) + b * w + 128) / 256 on I420 arrays, in integers, reusing buffers.
+    """(a * (256 - w) + b * w + 128) >> 8 on I420 arrays, in 16-bit integers, set up once for
+    any number of weights (still views) and written straight into frames for the encoder.
 
-    16 bits suffice (the weights add up to 256, so the sum is at most 255 * 256 + 128), which
-    halves the memory and the bytes moved per frame against 32.
+    It is computed as a * 256 + 128 + (b - a) * w: the difference and the product wrap around
+    modulo 2**16, but the result always lies in 0..65408, so it comes out exact. Three passes
+    over the picture a frame, and 16 bits move half the bytes of 32.
     """
 
     def __init__(self, a: np.ndarray, b: np.ndarray):
-        self.a = a.astype(np.uint16)
-        self.b = b.astype(np.uint16)
-        self.work = np.empty_like(self.a)
-        self.other = np.empty_like(self.a)
+        self.base = a.astype(np.uint16)
+        self.base <<= 8
+        self.base += 128
+        self.diff = b.astype(np.uint16)
+        self.diff -= a
+        self.work = np.empty_like(self.base)
 
     def __call__(self, weight: int) -> av.VideoFrame:
-        """The blend as a frame for the encoder, the last step written straight into it."""
-        np.multiply(self.a, 256 - weight, out=self.work)
-        np.multiply(self.b, weight, out=self.other)
-        self.work += self.other
-        self.work += 128
+        np.multiply(self.diff, weight, out=self.work)
+        self.work += self.base
         height, width = self.work.shape[0] * 2 // 3, self.work.shape[1]
         video = av.VideoFrame(width, height, "yuv420p")
         for source, target in zip(planes(self.work, width, height), frame_planes(video)):
