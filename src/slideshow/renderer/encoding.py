@@ -232,11 +232,6 @@ def encode_still(plate: np.ndarray, frames: int, fps: Fraction, quality: str) ->
     return Encoded(key.extradata, key.packets + rest, key.keyframes + [False] * len(rest))
 
 
-def blend(a: np.ndarray, b: np.ndarray, weight: int) -> av.VideoFrame:
-    """One blend of two I420 arrays (moving views: a new pair every frame); see Blender."""
-    return Blender(a, b)(weight)
-
-
 class Blender:
     """(a * (256 - w) + b * w + 128) >> 8 on I420 arrays, in 16-bit integers, set up once for
     any number of weights (still views) and written straight into frames for the encoder.
@@ -247,12 +242,17 @@ class Blender:
     """
 
     def __init__(self, a: np.ndarray, b: np.ndarray):
-        self.base = a.astype(np.uint16)
-        self.base <<= 8
-        self.base += 128
-        self.diff = b.astype(np.uint16)
-        self.diff -= a
+        self.base = np.empty(a.shape, np.uint16)
+        self.diff = np.empty_like(self.base)
         self.work = np.empty_like(self.base)
+        self.set(a, b)
+
+    def set(self, a: np.ndarray, b: np.ndarray) -> None:
+        """Blend these two pictures from now on (moving views: every frame), in the same
+        buffers."""
+        np.left_shift(a, 8, out=self.base, dtype=np.uint16)
+        self.base += 128
+        np.subtract(b, a, out=self.diff, dtype=np.uint16)
 
     def __call__(self, weight: int) -> av.VideoFrame:
         np.multiply(self.diff, weight, out=self.work)

@@ -22,7 +22,6 @@ from .cache import PieceCache
 from .encoding import (
     Blender,
     Encoded,
-    blend,
     encode_frames,
     encode_still,
     gop_frames,
@@ -224,26 +223,26 @@ def _plate(spec: PlateSpec, cache: PieceCache | None) -> np.ndarray:
 
 
 def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: int):
-    """Crossfade a into b, or dip through black; weights never reach 0 or 1 inside."""
-    if a.still and b.still:  # the common case: set the blend up once
-        first, second = (
-            (Blender(a(0), black), Blender(black, b(0)))
-            if kind == "fade"
-            else (Blender(a(0), b(0)), None)
-        )
-    else:
-        first = second = None
+    """Crossfade a into b, or dip through black; weights never reach 0 or 1 inside. A blend of
+    still views is set up once; moving views are loaded into the same buffers every frame."""
+    blenders: dict[str, Blender] = {}
     for k in range(frames):
         progress = Fraction(k + 1, frames + 1)
         if kind == "fade" and progress <= Fraction(1, 2):
-            weight = round(256 * progress * 2)
-            yield first(weight) if first else blend(a(k), black, weight)
+            side, first, second, weight = "out", a, None, round(256 * progress * 2)
         elif kind == "fade":
-            weight = round(256 * (progress * 2 - 1))
-            yield second(weight) if second else blend(black, b(k), weight)
+            side, first, second, weight = "in", None, b, round(256 * (progress * 2 - 1))
         else:
-            weight = round(256 * progress)
-            yield first(weight) if first else blend(a(k), b(k), weight)
+            side, first, second, weight = "cross", a, b, round(256 * progress)
+        blender = blenders.get(side)
+        moving = any(view is not None and not view.still for view in (first, second))
+        if blender is None or moving:
+            pictures = (first(k) if first else black, second(k) if second else black)
+            if blender is None:
+                blender = blenders[side] = Blender(*pictures)
+            else:
+                blender.set(*pictures)
+        yield blender(weight)
 
 
 def piece_frames(piece: Piece, cache: PieceCache | None = None):
