@@ -147,10 +147,10 @@ class PieceCache:
         path = self._path(key)
         try:
             os.utime(path)
-        except PermissionError:  # someone else's piece in a shared cache: still usable
-            return path.is_file()
-        except OSError:
+        except FileNotFoundError:
             return False
+        except OSError:  # another user's piece in a shared cache, a read-only copy: usable
+            return path.is_file()
         return True
 
     def open(self, key: str) -> PieceReader | None:
@@ -167,7 +167,7 @@ class PieceCache:
                 head = json.loads(handle.read(size))
             if len(_MAGIC) + sum(head["sizes"]) != end - size:
                 return None
-            with contextlib.suppress(PermissionError):  # another user's, in a shared cache
+            with contextlib.suppress(OSError):  # another user's, or a read-only copy
                 os.utime(path)  # recently used: pruning keeps it
             return PieceReader(path, head)
         except (OSError, ValueError, KeyError, struct.error):
