@@ -1,6 +1,7 @@
 """Issue 4: a 1080p30 compilation where every photo moves (Ken Burns, crossfades between).
 
     python benchmarks/kenburns.py [--skip-moviepy]
+    python benchmarks/kenburns.py --profile   # CPU time in one process: x264 against the rest
 
 Reports, from one run: slideshow's cold render time; the time x264 alone takes to encode the
 same frames (the very frames slideshow fed its encoder, made again with its own functions and
@@ -89,9 +90,40 @@ concatenate_videoclips(clips, method="compose", padding=-1).write_videofile(
 """
 
 
+def profile(board: Path, work: Path) -> None:
+    """One process, no workers, under cProfile: the encoder's CPU time against the rest."""
+    import cProfile
+    import pstats
+
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
+    import slideshow
+
+    profiler = cProfile.Profile()
+    profiler.enable()
+    slideshow.render(board, work / "out", jobs=1, cache_root=work / "cache")
+    profiler.disable()
+    stats = pstats.Stats(profiler).stats
+    total = max(entry[3] for entry in stats.values())  # the outermost call's cumulative time
+
+    def own(name: str) -> float:
+        return sum(e[2] for (_, _, function), e in stats.items() if name in function)
+
+    encoder = own("method 'encode' of 'av.codec.context.CodecContext'")
+    resampling = own("warpAffine")
+    for key, value in {
+        "total_cpu_s": total,
+        "x264_s": encoder,
+        "resampling_s": resampling,
+        "everything_else_s": total - encoder - resampling,
+        "overhead_cpu": f"{(total - encoder) / encoder:.0%}",
+    }.items():
+        print(f"{key:>20}: {value if isinstance(value, str) else round(value, 1)}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--skip-moviepy", action="store_true")
+    parser.add_argument("--profile", action="store_true", help="only the one-process CPU profile")
     args = parser.parse_args()
     scans = [scan(100 + i) for i in range(PHOTOS)]
     work = Path(tempfile.mkdtemp(prefix="slideshow-kb-"))
@@ -107,6 +139,10 @@ def main() -> None:
     lines += [f"      - {{file: {p}, duration: {SECONDS}}}" for p in scans]
     board = work / "moving.yaml"
     board.write_text("\n".join(lines) + "\n")
+    if args.profile:
+        profile(board, work)
+        shutil.rmtree(work, ignore_errors=True)
+        return
     env = dict(os.environ, SLIDESHOW_CACHE=str(work / "cache"))
     command = [sys.executable, "-m", "slideshow", "render", str(board), "--out", str(work / "out")]
     # Timed alone, like the encoder below (sampling memory costs CPU); then memory, in a
