@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 import subprocess
 import sys
+import time
 
 import jsonschema
 import yaml
@@ -153,3 +156,45 @@ def test_cli_reference_is_current():
         check=False,
     )
     assert result.returncode == 0, result.stderr
+
+
+def test_watch_renders_again_on_save_survives_mistakes_and_stops_cleanly(
+    assets, storyboard, tmp_path
+):
+    text = (
+        "title: Watched\nvideo: {size: 320x180, quality: draft}\nloudness: off\nsegments:\n"
+        "  - photos: [{file: red.jpg, duration: 2, caption: First words}]\n"
+    )
+    board = storyboard(text)
+    out, log = tmp_path / "out", tmp_path / "stderr.txt"
+    srt = out / "story.srt"
+    with open(log, "w") as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "slideshow", "render", str(board), "--out", str(out), "--watch"],
+            stdout=subprocess.DEVNULL,
+            stderr=errors,
+            env=dict(os.environ),
+        )
+
+    def wait_for(condition, what):
+        deadline = time.monotonic() + 60
+        while not condition():
+            assert process.poll() is None, log.read_text()
+            assert time.monotonic() < deadline, f"gave up waiting for {what}"
+            time.sleep(0.05)
+
+    try:
+        wait_for(lambda: srt.is_file() and "First words" in srt.read_text(), "the first render")
+        wait_for(lambda: "Watching" in log.read_text(), "the watch to start")
+        board.write_text(text.replace("First words", "Second thoughts"))
+        wait_for(lambda: "Second thoughts" in srt.read_text(), "the render after a save")
+        board.write_text("title: [unclosed\n")  # saved half-way through an edit
+        wait_for(lambda: "not valid YAML" in log.read_text(), "the mistake to be reported")
+        board.write_text(text.replace("First words", "Third time"))
+        wait_for(lambda: "Third time" in srt.read_text(), "the render after the fix")
+    finally:
+        process.send_signal(signal.SIGINT)
+        process.wait(timeout=30)
+    err = log.read_text()
+    assert process.returncode == 0, err
+    assert "Stopped watching." in err and "Traceback" not in err

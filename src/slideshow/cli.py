@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
+import time
 import traceback
 from pathlib import Path
 
@@ -100,18 +101,67 @@ def plan(file: str, as_json: bool) -> None:
     metavar="tcp://HOST:PORT",
     help="Encode on a Dask cluster whose workers see the same files (or SLIDESHOW_CLUSTER).",
 )
-def render(files: tuple[str, ...], out: str, force: bool, jobs: int | None, cluster) -> None:
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Then keep watching the storyboards and render again whenever one is saved.",
+)
+def render(
+    files: tuple[str, ...], out: str, force: bool, jobs: int | None, cluster, watch: bool
+) -> None:
     """Render storyboards (files, or folders of them) to MP4 files with captions, chapters,
     thumbnail and manifest. What is up to date is skipped; one failure never stops the rest.
 
     Example: slideshow render compilations/ --jobs 2
     """
-    from .renderer import render_many
-    from .renderer.progress import Bars
-
     paths = _storyboards(files)
     if not paths:
         raise SlideshowError("no storyboards (.yaml files) found in " + ", ".join(files))
+    failed = _render_all(paths, out, force, jobs, cluster)
+    if not watch:
+        if failed:
+            raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
+        return
+    click.echo("Watching for changes to the storyboards; press Ctrl-C to stop.", err=True)
+    seen = _saved(files)
+    while True:
+        try:
+            seen = _next_save(files, seen)
+        except KeyboardInterrupt:  # between renders: nothing is being written
+            click.echo("Stopped watching.", err=True)
+            return
+        paths = _storyboards(files)
+        if paths:  # Ctrl-C during a render is the usual interrupt: nothing half-written
+            _render_all(paths, out, False, jobs, cluster)
+
+
+WATCH_INTERVAL = 0.1  # seconds between looks at the storyboards' modification times
+
+
+def _saved(files: tuple[str, ...]) -> dict[str, tuple[int, int] | None]:
+    """When each storyboard was last saved, and its size (None for one that is gone)."""
+    stamps: dict[str, tuple[int, int] | None] = {}
+    for path in _storyboards(files):
+        try:
+            stat = path.stat()
+            stamps[str(path)] = (stat.st_mtime_ns, stat.st_size)
+        except OSError:
+            stamps[str(path)] = None
+    return stamps
+
+
+def _next_save(files: tuple[str, ...], seen: dict) -> dict:
+    """Wait until a storyboard is saved, added or removed; then what is saved now."""
+    while _saved(files) == seen:
+        time.sleep(WATCH_INTERVAL)
+    time.sleep(WATCH_INTERVAL)  # an editor may write a file in more than one step
+    return _saved(files)
+
+
+def _render_all(paths: list[Path], out: str, force: bool, jobs, cluster) -> list[str]:
+    """Render, print warnings, failures and the summary table; the storyboards that failed."""
+    from .renderer import render_many
+    from .renderer.progress import Bars
 
     def show_warnings(jobs_):
         for job in jobs_:
@@ -134,9 +184,7 @@ def render(files: tuple[str, ...], out: str, force: bool, jobs: int | None, clus
         else:
             click.echo(_failure(outcome), err=True)
     click.echo(_summary(outcomes))
-    failed = [o.storyboard for o in outcomes if not o.ok]
-    if failed:
-        raise SlideshowError(f"{len(failed)} of {len(outcomes)} failed: {', '.join(failed)}")
+    return [o.storyboard for o in outcomes if not o.ok]
 
 
 def _failure(outcome) -> str:
