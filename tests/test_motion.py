@@ -170,3 +170,24 @@ def test_a_cached_world_gives_the_same_frames_without_reading_the_photo(tmp_path
         assert np.array_equal(first.frame(frame), again.frame(frame))
     with pytest.raises(slideshow.SlideshowError, match=r"scan\.jpg"):
         Camera(spec, move, 60, None)  # without the cache it has to read the photo
+
+
+def test_fades_out_of_and_into_moving_shots_dip_through_black(assets, storyboard, tmp_path):
+    red, blue = 0, 2  # RGB channels
+    for first, second in (
+        ("red.jpg, duration: 2, motion: kenburns", "blue.jpg"),  # out of a move
+        ("red.jpg, duration: 2", "blue.jpg, motion: kenburns"),  # into one
+    ):
+        path = storyboard(
+            "title: Dip\nvideo: {size: 320x180, quality: draft}\nloudness: off\n"
+            "segments:\n  - photos:\n"
+            f"      - {{file: {first}}}\n"
+            f"      - {{file: {second}, duration: 2, transition: fade, transition_duration: 1}}\n"
+        )
+        render(path, tmp_path)
+        frames = probe.frames(tmp_path / "story.mp4")
+        assert len(frames) == 120
+        quarter, middle, three_quarters = (frames[i][90, 160].astype(int) for i in (52, 60, 68))
+        assert middle.max() < 40  # black between the two
+        assert quarter[red] > 60 and quarter[red] > 2 * quarter[blue]  # red, dimmed
+        assert three_quarters[blue] > 60 and three_quarters[blue] > 2 * three_quarters[red]
