@@ -314,7 +314,13 @@ def sha256_file(path: Path) -> str:
     return digest.hexdigest()
 
 
-@functools.lru_cache(maxsize=32)
 def font_digest(path: str) -> str:
-    """SHA-256 of a font file, read once per process: plate keys and render keys both use it."""
+    """SHA-256 of a font file, read once per process while the file stays as it is: plate keys
+    and render keys both use it (and `render --watch` lives across edits of the files)."""
+    stat = os.stat(path)
+    return _font_digest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=32)
+def _font_digest(path: str, modified: int, size: int) -> str:
     return sha256_file(Path(path))

@@ -17,7 +17,6 @@ from ..errors import SlideshowError
 DEFAULT_FAMILY = "DejaVu Sans"
 
 
-@functools.lru_cache(maxsize=32)
 def find_font(font: str, *, bold: bool = False, base: Path | None = None) -> Path:
     """A font file for a storyboard's `style.font`: a path to a file or a family name."""
     if font.lower().endswith((".ttf", ".otf", ".ttc")):
@@ -50,6 +49,7 @@ def bundled_font(bold: bool = False) -> Path:
     return path
 
 
+@functools.lru_cache(maxsize=32)  # a subprocess each time otherwise
 def _fontconfig(family: str, bold: bool) -> Path | None:
     """Ask fontconfig for the family; accept only an exact family match, not a substitute."""
     fc_match = shutil.which("fc-match")

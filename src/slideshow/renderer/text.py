@@ -7,6 +7,7 @@ where FriBiDi is missing, python-bidi reorders each line first.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,9 +27,16 @@ def _layout() -> tuple[ImageFont.Layout, bool]:
     return ImageFont.Layout.BASIC, False
 
 
-@functools.lru_cache(maxsize=64)
 def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
-    return ImageFont.truetype(str(path), size, layout_engine=_layout()[0])
+    """The font at a size, opened once while its file stays as it is (`render --watch` lives
+    across edits of the files)."""
+    stat = os.stat(path)
+    return _font(str(path), size, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _font(path: str, size: int, modified: int, length: int) -> ImageFont.FreeTypeFont:
+    return ImageFont.truetype(path, size, layout_engine=_layout()[0])
 
 
 def _visual(line: str) -> str:
