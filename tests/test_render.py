@@ -152,9 +152,9 @@ def test_a_caption_blended_in_yuv_matches_drawing_it_in_rgb(tmp_path):
             caption="Rally «Отпусти народ мой» שלח את עמי 1987 (I-495)",
             font=font, bold_font=font,
         )  # fmt: skip
-        drawn = to_yuv(render_plate(spec)[0]).astype(int)
+        drawn = to_yuv(render_plate(spec)).astype(int)
         layered = _plate(spec, None).astype(int)
-        bare = to_yuv(render_plate(PlateSpec(**{**spec.__dict__, "caption": None}))[0])
+        bare = to_yuv(render_plate(PlateSpec(**{**spec.__dict__, "caption": None})))
         assert np.abs(layered - bare).max() > 100  # there is a caption
         difference = np.abs(layered - drawn)
         # Luma to rounding; chroma is subsampled after drawing in RGB, before blending in YUV.

@@ -111,14 +111,14 @@ def prepare(
 
 def encode_soundtrack(
     timeline: Timeline, key: str, cache_root=None
-) -> tuple[list[str], list[tuple[str, Encoded | None]]]:
+) -> list[tuple[str, Encoded | None]]:
     """Build, normalise and encode the soundtrack (a worker's job). With cache_root it streams
     straight into the cache; a remote worker sends the packets back instead."""
     if cache_root is None:
-        return [], [(key, encode_audio(soundtrack(timeline), timeline.look.quality))]
+        return [(key, encode_audio(soundtrack(timeline), timeline.look.quality))]
     with PieceCache(cache_root).writer(key) as writer:
         encode_audio(soundtrack(timeline), timeline.look.quality, writer)
-    return [], [(key, None)]
+    return [(key, None)]
 
 
 def finish(job: Job, cache: PieceCache) -> RenderResult:
@@ -343,7 +343,7 @@ def thumbnail(job: Job, cache: PieceCache) -> bytes:
             job.thumbnail = stored[1][0]
         else:
             buffer = io.BytesIO()
-            render_plate(spec)[0].save(buffer, "JPEG", quality=90, optimize=True)
+            render_plate(spec).save(buffer, "JPEG", quality=90, optimize=True)
             job.thumbnail = buffer.getvalue()
             cache.put_blobs(key, {}, [job.thumbnail])
     return job.thumbnail

@@ -211,7 +211,7 @@ def _plate(spec: PlateSpec, cache: PieceCache | None) -> np.ndarray:
     if stored is not None and [len(b) for b in stored[1]] == [np.prod(shape)]:
         yuv = np.frombuffer(stored[1][0], dtype=np.uint8).reshape(shape)
     else:
-        yuv = to_yuv(render_plate(bare)[0])
+        yuv = to_yuv(render_plate(bare))
         if cache is not None:
             cache.put_blobs(key, {}, [yuv.tobytes()])
     layer = caption_layer(spec)
@@ -259,14 +259,14 @@ def piece_frames(piece: Piece, cache: PieceCache | None = None):
 
 def encode_pieces(
     pieces: list[Piece], fps: Fraction, quality: str, tag: object = None, cache_root=None
-) -> tuple[list[str], list[tuple[str, Encoded | None]]]:
-    """Encode a run of pieces in order (a worker's job): (warnings, [(key, encoded)]).
+) -> list[tuple[str, Encoded | None]]:
+    """Encode a run of pieces in order (a worker's job): [(key, encoded)]. Warnings are the
+    job's to give (it knows them from the layout), so workers send none.
 
     With cache_root (workers on this machine), each piece goes into the cache as soon as it
     is done, so an interrupted render resumes from it, and None is returned in its place.
     """
     cache = PieceCache(cache_root) if cache_root is not None else None
-    warnings: list[str] = []
     results: list[tuple[str, Encoded]] = []
     for piece in pieces:
         width, height = piece.a.plate.width, piece.a.plate.height
@@ -281,7 +281,7 @@ def encode_pieces(
             encoded = None
         results.append((piece.key, encoded))
         report(tag)
-    return warnings, results
+    return results
 
 
 # Set in worker processes: where each finished piece is announced, for the progress bar.

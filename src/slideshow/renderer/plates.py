@@ -75,24 +75,22 @@ def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | N
     )
 
 
-def render_plate(spec: PlateSpec) -> tuple[Image.Image, list[str]]:
-    """The plate as an RGB image, and warnings (e.g. a caption cut short)."""
+def render_plate(spec: PlateSpec) -> Image.Image:
+    """The plate as an RGB image (its warnings: plate_warnings)."""
     size = (spec.width, spec.height)
-    warnings: list[str] = []
     if spec.kind == "black":
-        return Image.new("RGB", size, (0, 0, 0)), warnings
+        return Image.new("RGB", size, (0, 0, 0))
     if spec.kind in ("title", "credits"):
         frame = Image.new("RGB", size, CARD_BACKGROUND)
         text.draw_card(
             frame, Path(spec.font), Path(spec.bold_font), spec.title, spec.subtitle, spec.lines
         )
-        return frame, warnings
+        return frame
     frame = compose_photo(spec)
     if spec.caption:
         layout = text.layout_caption(spec.caption, Path(spec.font), spec.width, spec.height)
-        warnings += _caption_warnings(spec, layout)
         text.draw_caption(frame, layout, Path(spec.font), spec.caption_position)
-    return frame, warnings
+    return frame
 
 
 def plate_warnings(spec: PlateSpec) -> list[str]:

@@ -230,18 +230,18 @@ class _Batch:
 
     def _collect(self, index: int, function, args) -> None:
         try:
-            warnings, results = function(*args)
+            results = function(*args)
         except SlideshowError as exc:
             self._fail(index, exc)
             return
         count = len(args[0]) if function is encode_pieces else 0
-        self._store(index, count, warnings, results)
+        self._store(index, count, results)
 
     def _settle(self, index: int, count: int, future: futures.Future) -> None:
         if self.outcomes[index].error is not None:
             return
         try:
-            warnings, results = future.result()
+            results = future.result()
         except SlideshowError as exc:
             self._fail(index, exc)
             return
@@ -253,14 +253,12 @@ class _Batch:
             detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
             self._fail(index, SlideshowError(f"internal error while encoding: {detail}"))
             return
-        self._store(index, count, warnings, results)
+        self._store(index, count, results)
 
-    def _store(self, index: int, count: int, warnings: list[str], results) -> None:
-        job = self.prepared[index]
+    def _store(self, index: int, count: int, results) -> None:
         for key, encoded in results:
             if encoded is not None:
                 self.cache.put(key, encoded)
-        job.warnings += warnings
         if not self.live:
             self.done[index] += count
         self.remaining[index] -= 1
