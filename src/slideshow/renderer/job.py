@@ -24,7 +24,7 @@ from .audio import soundtrack
 from .cache import DigestCache, PieceCache, font_digest, sha256_file
 from .encoding import QUALITIES, Encoded, encode_audio
 from .fonts import find_font
-from .pieces import ENCODER_VERSION, Piece, expand, plan_pieces
+from .pieces import ENCODER_VERSION, Piece, content_key, expand, plan_pieces
 from .plates import PlateSpec, plate_spec, plate_warnings, render_plate
 
 SUFFIXES = (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
@@ -337,7 +337,7 @@ def thumbnail(job: Job, cache: PieceCache) -> bytes:
         spec = replace(
             photo, width=1280, height=720, caption=job.timeline.title, caption_position="bottom"
         )
-        key = hashlib.sha256(f"thumbnail:{ENCODER_VERSION}:{spec.key()}".encode()).hexdigest()
+        key = content_key("thumbnail", spec.key())
         stored = cache.get_blobs(key)
         if stored is not None and len(stored[1]) == 1:
             job.thumbnail = stored[1][0]

@@ -12,10 +12,8 @@ numbers: a slow pan moves by fractions of a pixel, never in whole-pixel steps.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import av
@@ -27,6 +25,7 @@ from ..errors import MediaError
 from ..media import probe_image
 from ..timeline import Motion
 from .photos import load_photo
+from .pieces import content_key
 from .plates import PlateSpec, background_for, caption_layer, to_yuv
 from .yuv import frame_planes, planes
 
@@ -257,9 +256,9 @@ def _tightest(spec: PlateSpec, motion: Motion, photo_size: tuple[int, int]) -> f
 
 
 def _world_key(spec: PlateSpec, motion: Motion) -> str:
-    plate = replace(spec, caption=None).key()  # the caption goes on each frame, not the world
-    text = json.dumps(["camera", WORLD_VERSION, plate, motion.kind, motion.start, motion.end])
-    return hashlib.sha256(text.encode()).hexdigest()
+    # The caption goes on each frame, not on the world.
+    bare = spec.without_caption().key()
+    return content_key("camera", WORLD_VERSION, bare, motion.kind, motion.start, motion.end)
 
 
 def _pack(photo_size, levels) -> tuple[dict, list[bytes]]:

@@ -12,7 +12,7 @@ import hashlib
 import json
 import threading
 from collections import OrderedDict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from fractions import Fraction
 
 import numpy as np
@@ -103,7 +103,9 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
         if spans[i]:
             lo, hi = spans[i]
             a, b = view(i - 1, lo), view(i, lo)
-            key = _key("blend", quality, fps, a.key(), b.key(), shot.transition.kind, hi - lo)
+            key = content_key(
+                "blend", quality, fps, a.key(), b.key(), shot.transition.kind, hi - lo
+            )
             pieces.append(Piece("blend", lo, hi - lo, key, a, b, shot.transition.kind, hi - lo))
         hold_start = spans[i][1] if spans[i] else shot.start
         nxt = spans[i + 1] if i + 1 < len(shots) else None
@@ -118,16 +120,17 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
             for at in range(hold_start, hold_end, gop):
                 count = min(gop, hold_end - at)
                 chunk = view(i, at)
-                key = _key("motion", quality, fps, chunk.key(), count)
+                key = content_key("motion", quality, fps, chunk.key(), count)
                 pieces.append(Piece("motion", at, count, key, chunk, encode_frames=count))
         else:
             encoded = min(length, gop)
-            key = _key("hold", quality, fps, moving.key(), encoded)
+            key = content_key("hold", quality, fps, moving.key(), encoded)
             pieces.append(Piece("hold", hold_start, length, key, moving, encode_frames=encoded))
     return pieces
 
 
-def _key(*parts: object) -> str:
+def content_key(*parts: object) -> str:
+    """The cache key of what parts describe (pieces, plates, worlds, thumbnails)."""
     text = json.dumps([ENCODER_VERSION, *[str(p) for p in parts]])
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -204,8 +207,8 @@ def _plate(spec: PlateSpec, cache: PieceCache | None) -> np.ndarray:
     sides, which may be encoded apart, and editing a caption leaves the photo as it was); the
     caption is blended on each time. Its warnings are the job's to give
     (plates.plate_warnings), whether made or not."""
-    bare = replace(spec, caption=None)
-    key = _key("plate", bare.key())
+    bare = spec.without_caption()
+    key = content_key("plate", bare.key())
     stored = cache.get_blobs(key) if cache is not None else None
     shape = (spec.height * 3 // 2, spec.width)
     if stored is not None and [len(b) for b in stored[1]] == [np.prod(shape)]:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
 import av
@@ -44,6 +44,10 @@ class PlateSpec:
     title: str | None = None
     subtitle: str | None = None
     lines: tuple[str, ...] = ()
+
+    def without_caption(self) -> PlateSpec:
+        """The picture under the caption (cached apart: a caption is blended on)."""
+        return replace(self, caption=None)
 
     def key(self) -> str:
         data = asdict(self)
