@@ -19,6 +19,7 @@ from pathlib import Path
 
 import platformdirs
 
+from ..errors import SlideshowError
 from .encoding import Encoded
 
 # A piece file: the packets one after another, then a JSON trailer (codec headers, sizes,
@@ -42,8 +43,6 @@ def size_limit() -> int | None:
     try:
         megabytes = float(text) if text else DEFAULT_LIMIT_MB
     except ValueError:
-        from ..errors import SlideshowError
-
         raise SlideshowError(
             f"SLIDESHOW_CACHE_MAX_MB is {text!r}: give the cache's size limit in MB "
             "(0 for no limit)"
@@ -60,8 +59,6 @@ class PieceWriter:
             path.parent.mkdir(parents=True, exist_ok=True)
             fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
         except OSError as exc:
-            from ..errors import SlideshowError
-
             raise SlideshowError(
                 f"cannot write to the piece cache at {path.parent.parent} ({exc.strerror}); "
                 "set SLIDESHOW_CACHE to a folder you can write to"
