@@ -5,27 +5,16 @@ from __future__ import annotations
 import os
 import signal
 import subprocess
-import sys
 import time
 
 import media
 import pytest
+import shell
 
 from slideshow.renderer import render, render_many
 from slideshow.renderer.cache import PieceCache
 
 SMALL = "video: {size: 320x180, quality: draft}\nloudness: off\n"
-
-
-def slideshow(*args, env=None, **kwargs) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", "slideshow", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-        **kwargs,
-    )
 
 
 @pytest.fixture
@@ -47,7 +36,7 @@ def folder(assets):
 
 def test_a_broken_storyboard_does_not_stop_the_others(folder, tmp_path):
     out = tmp_path / "out"
-    result = slideshow("render", str(folder), "--out", str(out), "--jobs", "2")
+    result = shell.run("render", str(folder), "--out", str(out), "--jobs", "2")
     assert result.returncode == 1
     assert f"{folder / 'broken.yaml'}:6:14: photo 'missing.jpg': file not found" in result.stderr
     assert "1 of 4 failed" in result.stderr and "broken.yaml" in result.stderr
@@ -60,7 +49,7 @@ def test_a_broken_storyboard_does_not_stop_the_others(folder, tmp_path):
     assert any(line.split()[:2] == ["broken", "FAILED"] for line in table)
     assert sum(" rendered " in line for line in table) == 3
 
-    again = slideshow(
+    again = shell.run(
         "render", str(folder / "one.yaml"), str(folder / "two.yaml"), "--out", str(out)
     )
     assert again.returncode == 0, again.stderr
@@ -91,8 +80,8 @@ def test_interrupted_batch_leaves_no_partial_output_and_resumes(assets, tmp_path
     )
     out, cache = tmp_path / "out", tmp_path / "cache"
     env = dict(os.environ, SLIDESHOW_CACHE=str(cache))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "slideshow", "render", str(board), "--out", str(out)],
+    process = shell.start(
+        "render", str(board), "--out", str(out),
         env=env,
         stderr=subprocess.PIPE,
         text=True,
@@ -123,7 +112,7 @@ def test_cache_prune(folder, tmp_path):
     assert cache.prune(older_than_days=30) == (count, size)
     assert cache.usage() == (0, 0)
     env = dict(os.environ, SLIDESHOW_CACHE=str(cache.root))
-    result = slideshow("cache", "prune", "--max-size", "0", env=env)
+    result = shell.run("cache", "prune", "--max-size", "0", env=env)
     assert result.returncode == 0 and "removed 0 pieces" in result.stdout
 
 
@@ -151,7 +140,7 @@ def test_the_cache_is_kept_under_its_size_limit_after_each_render(folder, tmp_pa
     render(folder / "one.yaml", tmp_path / "out", cache_root=cache.root)
     assert second < set(cache.root.glob("*/*.piece"))
     env = dict(os.environ, SLIDESHOW_CACHE=str(cache.root), SLIDESHOW_CACHE_MAX_MB="ten")
-    bad = slideshow("render", str(folder / "one.yaml"), "--out", str(tmp_path / "bad"), env=env)
+    bad = shell.run("render", str(folder / "one.yaml"), "--out", str(tmp_path / "bad"), env=env)
     assert bad.returncode != 0 and "Traceback" not in bad.stderr
     assert "SLIDESHOW_CACHE_MAX_MB is 'ten'" in bad.stderr
     assert not (tmp_path / "bad").exists() or not list((tmp_path / "bad").iterdir())
@@ -177,8 +166,9 @@ def test_dask_cluster_renders_the_same_bytes(folder, tmp_path):
 
 
 def test_work_is_split_into_contiguous_runs_of_similar_cost():
-    from slideshow.renderer.pieces import Piece, View, split_work
+    from slideshow.renderer.pieces import Piece, View
     from slideshow.renderer.plates import PlateSpec
+    from slideshow.renderer.workers import split_work
 
     view = View(PlateSpec(kind="black", width=320, height=180))
 

@@ -8,8 +8,11 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import jsonschema
+import pytest
+import shell
 import yaml
 from click.testing import CliRunner
 
@@ -17,22 +20,13 @@ from slideshow import __version__
 from slideshow.cli import cli, main
 
 
-def run(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-c", "from slideshow.cli import main; main()", *args],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-
-
 def test_validate_ok_and_errors(assets, storyboard):
     good = storyboard("title: T\nsegments:\n  - audio: talk.wav\n    photos: [red.jpg]\n")
     bad = storyboard("title: T\nsegments:\n  - photos: [nope.jpg]\n", "bad.yaml")
-    result = run("validate", str(good))
+    result = shell.run("validate", str(good))
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{good}: ok\n"
-    result = run("validate", str(assets))
+    result = shell.run("validate", str(assets))
     assert result.returncode == 1
     assert f"{bad}:3:14: photo 'nope.jpg': file not found" in result.stderr
     assert "Traceback" not in result.stderr
@@ -40,13 +34,13 @@ def test_validate_ok_and_errors(assets, storyboard):
 
 
 def test_usage_errors_exit_2(tmp_path):
-    assert run("validate").returncode == 2
-    assert run("frobnicate").returncode == 2
-    assert run("render", "x.yaml", "--jobs", "0").returncode == 2
+    assert shell.run("validate").returncode == 2
+    assert shell.run("frobnicate").returncode == 2
+    assert shell.run("render", "x.yaml", "--jobs", "0").returncode == 2
 
 
 def test_version():
-    result = run("--version")
+    result = shell.run("--version")
     assert result.returncode == 0
     assert __version__ in result.stdout
 
@@ -101,19 +95,20 @@ def test_internal_errors_are_one_line_with_a_log(monkeypatch, capsys, assets, st
     def broken(*args, **kwargs):
         raise ZeroDivisionError("boom")
 
-    monkeypatch.setattr("slideshow.cli.make_plan", broken)
-    try:
+    monkeypatch.setattr("slideshow.cli.check", broken)
+    with pytest.raises(SystemExit) as exit_:
         main(["plan", str(path)])
-    except SystemExit as exit_:
-        assert exit_.code == 3
+    assert exit_.value.code == 3
     err = capsys.readouterr().err
     assert err.startswith("internal error: slideshow failed unexpectedly; details are in ")
     assert "Traceback" not in err
+    log = Path(err.split("details are in ")[1].split(". Please")[0])
+    assert "ZeroDivisionError: boom" in log.read_text(encoding="utf-8")
 
 
 def test_the_bundled_demo_is_valid():
     root = __import__("pathlib").Path(__file__).resolve().parent.parent
-    result = run("validate", str(root / "compilations" / "demo.yaml"))
+    result = shell.run("validate", str(root / "compilations" / "demo.yaml"))
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no warnings either
 
@@ -125,23 +120,7 @@ def test_unwritable_cache_is_a_clear_error(assets, storyboard, tmp_path, monkeyp
     blocked = tmp_path / "blocked"
     blocked.write_text("a file, not a folder")
     env = dict(os.environ, SLIDESHOW_CACHE=str(blocked / "cache"))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "slideshow",
-            "render",
-            str(path),
-            "--out",
-            str(tmp_path / "o"),
-            "--jobs",
-            "1",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-        env=env,
-    )
+    result = shell.run("render", str(path), "--out", str(tmp_path / "o"), "--jobs", "1", env=env)
     assert result.returncode == 1
     assert "cannot write to the piece cache" in result.stderr and "SLIDESHOW_CACHE" in result.stderr
     assert "Traceback" not in result.stderr
@@ -169,8 +148,8 @@ def test_watch_renders_again_on_save_survives_mistakes_and_stops_cleanly(
     out, log = tmp_path / "out", tmp_path / "stderr.txt"
     srt = out / "story.srt"
     with open(log, "w") as errors:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "slideshow", "render", str(board), "--out", str(out), "--watch"],
+        process = shell.start(
+            "render", str(board), "--out", str(out), "--watch",
             stdout=subprocess.DEVNULL,
             stderr=errors,
             env=dict(os.environ),

@@ -12,9 +12,12 @@ from slideshow import StoryboardError
 
 
 def problems(path) -> list[str]:
+    """What checking the storyboard finds wrong (loading it, then planning it)."""
+    checked = slideshow.check(path)
     with pytest.raises(StoryboardError) as info:
-        slideshow.load(path)
-    return [str(p) for p in info.value.problems]
+        checked.valid()
+    assert info.value.problems == list(checked.problems)
+    return [str(p) for p in checked.problems]
 
 
 def test_complete_contract_example_loads(assets, storyboard):
@@ -279,8 +282,7 @@ def test_chapter_warnings(assets, storyboard):
         "title: T\nsegments:\n  - title: One\n    photos: [red.jpg]\n"
         "  - title: Two\n    photos: [{file: red.jpg, duration: 3}]\n"
     )
-    loaded = slideshow.load(path)
-    assert [str(w) for w in loaded.warnings] == [
+    assert [str(w) for w in slideshow.check(path).warnings] == [
         f"{path}:3:12: warning: YouTube shows chapters only when there are at least 3; "
         "this storyboard has 2",
         f"{path}:3:12: warning: the chapter 'One' lasts under 10 s; YouTube ignores chapters "

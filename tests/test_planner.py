@@ -89,6 +89,25 @@ def test_intro_outro_silent_segments_and_chapters():
     assert timeline.audio[0].start == 570
 
 
+def test_a_short_opening_is_folded_into_the_first_chapter():
+    """Contract 1.1, "Chapters": under 10 s before the first titled segment joins its chapter;
+    10 s or more is a chapter of its own, named after the intro (else the title)."""
+
+    def chapters(intro: float, untitled: float | None = None):
+        segments = [{"title": "Talk", "audio": "a.wav", "photos": ["c.jpg"]}]
+        if untitled:
+            segments.insert(0, {"photos": [{"file": "b.jpg", "duration": untitled}]})
+        data = {"title": "Story", "intro": {"duration": intro}, "segments": segments}
+        timeline = plan(loaded(data, {"a.wav": 30}))
+        return [(c.start, c.title) for c in timeline.chapters]
+
+    assert chapters(4) == [(0, "Talk")]
+    assert chapters(9.9) == [(0, "Talk")]
+    assert chapters(10) == [(0, "Story"), (10 * FPS, "Talk")]
+    assert chapters(4, untitled=6) == [(0, "Story"), (10 * FPS, "Talk")]
+    assert chapters(2, untitled=3) == [(0, "Talk")]
+
+
 def test_transitions_are_centred_on_the_cut():
     data = {
         "title": "T",

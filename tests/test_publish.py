@@ -3,18 +3,17 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
+import shell
 from PIL import Image
 from youtube_standin import StandIn
 
 from slideshow.errors import SlideshowError
-from slideshow.publish import publish
-from slideshow.publish.youtube import QuotaExhausted, Retry
+from slideshow.publishing import publish
+from slideshow.publishing.youtube import QuotaExhausted, Retry
 
 FAST = Retry(tries=6, base=0.01)
 CHUNK = 256 * 1024
@@ -161,22 +160,7 @@ def test_quota_stops_cleanly_and_the_next_run_continues(board, tmp_path, token, 
 
 def test_quota_from_the_command_line_exits_non_zero(board, tmp_path, token, standin):
     standin.state.faults.append(("insert", "quota"))
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "slideshow",
-            "publish",
-            str(board),
-            "--out",
-            str(tmp_path / "o"),
-            "--token",
-            token,
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = shell.run("publish", str(board), "--out", str(tmp_path / "o"), "--token", token)
     assert result.returncode == 1
     assert "daily quota is used up (quotaExceeded)" in result.stderr
     assert "Left for this compilation: upload, thumbnail, captions, playlist" in result.stderr
@@ -197,21 +181,7 @@ def test_update_sends_changed_metadata_without_uploading(board, tmp_path, token,
 
 
 def test_dry_run_prints_requests_and_sends_nothing(board, tmp_path, standin):
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "slideshow",
-            "publish",
-            str(board),
-            "--out",
-            str(tmp_path / "o"),
-            "--dry-run",
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = shell.run("publish", str(board), "--out", str(tmp_path / "o"), "--dry-run")
     assert result.returncode == 0, result.stderr
     assert standin.state.requests == []
     out = result.stdout

@@ -5,18 +5,18 @@ from __future__ import annotations
 import json
 import os
 import signal
-import subprocess
-import sys
 import time
 
 import media
 import numpy as np
 import probe
 import pytest
+import shell
 from PIL import Image
 
 import slideshow
 from slideshow.renderer import render
+from slideshow.renderer.audio import RATE
 from slideshow.renderer.loudness import integrated_loudness, true_peak
 
 SMALL = "video: {size: 320x180, fps: 30, quality: draft}\n"
@@ -48,7 +48,7 @@ def test_render_writes_every_output_and_they_decode(basic, tmp_path):
     assert names == sorted(
         ["basic.mp4", "basic.srt", "basic.vtt", "basic.chapters.txt", "basic.jpg", "basic.json"]
     )
-    timeline = slideshow.plan(slideshow.load(basic))
+    timeline = slideshow.check(basic).timeline
     info = probe.streams(out / "basic.mp4")
     seconds = float(timeline.duration)
     assert seconds == 2 + 8 + 3 + 2
@@ -60,7 +60,9 @@ def test_render_writes_every_output_and_they_decode(basic, tmp_path):
     assert (info["audio_codec"], info["audio_profile"]) == ("aac", "LC")
     assert (info["sample_rate"], info["channels"]) == (48000, 2)
     assert info["metadata"]["title"] == "Basic"
-    assert [c["metadata"]["title"] for c in info["chapters"]] == ["Hello", "Talk"]
+    # The 2 s intro is folded into the first chapter (contract 1.1, "Chapters").
+    assert [c["metadata"]["title"] for c in info["chapters"]] == ["Talk"]
+    assert info["chapters"][0]["start"] == 0
     atoms = probe.top_level_atoms(out / "basic.mp4")
     assert atoms.index("moov") < atoms.index("mdat")  # faststart
     assert result.warnings == []
@@ -87,7 +89,7 @@ def test_render_writes_every_output_and_they_decode(basic, tmp_path):
     assert srt == '1\n00:00:06,000 --> 00:00:10,000\nQuote: "100%" {x} \\ done\n'
     vtt = (out / "basic.vtt").read_text(encoding="utf-8")
     assert "00:00:06.000 --> 00:00:10.000\nQuote" in vtt and vtt.startswith("WEBVTT")
-    assert (out / "basic.chapters.txt").read_text() == "0:00 Hello\n0:02 Talk\n"
+    assert (out / "basic.chapters.txt").read_text() == "0:00 Talk\n"
     with Image.open(out / "basic.jpg") as thumb:
         assert thumb.size == (1280, 720)
     manifest = json.loads((out / "basic.json").read_text())
@@ -168,8 +170,8 @@ def test_loudness_normalised(assets, storyboard, tmp_path):
     )
     render(path, tmp_path)
     pcm = probe.audio(tmp_path / "story.mp4")
-    assert abs(integrated_loudness(pcm) - (-16)) < 1.0
-    assert 20 * np.log10(true_peak(pcm)) <= -1.0
+    assert abs(integrated_loudness(pcm, RATE) - (-16)) < 1.0
+    assert 20 * np.log10(true_peak(pcm, RATE)) <= -1.0
 
 
 def test_loud_recording_is_limited_to_true_peak(assets, storyboard, tmp_path):
@@ -181,7 +183,7 @@ def test_loud_recording_is_limited_to_true_peak(assets, storyboard, tmp_path):
     )
     render(path, tmp_path)
     pcm = probe.audio(tmp_path / "story.mp4")
-    assert 20 * np.log10(true_peak(pcm)) <= -1.0
+    assert 20 * np.log10(true_peak(pcm, RATE)) <= -1.0
 
 
 def test_mono_recording_on_both_channels_and_levels_kept_when_off(assets, storyboard, tmp_path):
@@ -290,12 +292,7 @@ def test_truncated_recording_fails_cleanly(assets, storyboard, tmp_path):
     path = storyboard(
         "title: Bad\n" + SMALL + "segments:\n  - audio: cut.m4a\n    photos: [red.jpg]\n"
     )
-    result = subprocess.run(
-        [sys.executable, "-m", "slideshow", "render", str(path), "--out", str(tmp_path / "o")],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = shell.run("render", str(path), "--out", str(tmp_path / "o"))
     assert result.returncode == 1
     assert f"{path}:4:12: recording 'cut.m4a': not a recording that can be read" in result.stderr
     assert "Traceback" not in result.stderr
@@ -312,8 +309,8 @@ def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
     )
     out, cache = tmp_path / "out", tmp_path / "cache"
     env = dict(os.environ, SLIDESHOW_CACHE=str(cache))
-    process = subprocess.Popen(
-        [sys.executable, "-m", "slideshow", "render", str(path), "--out", str(out)],
+    process = shell.start(
+        "render", str(path), "--out", str(out),
         env=env,
         start_new_session=True,
     )

@@ -1,11 +1,13 @@
 """slideshow: declarative YAML storyboards to finished, captioned MP4 compilations.
 
-The library API mirrors the pipeline: ``load`` a storyboard, ``plan`` its timeline,
-``render`` it to files.
+The library API mirrors the pipeline: ``check`` a storyboard (``load`` it and ``plan`` its
+timeline, collecting every problem), ``render`` it to files, ``publish`` it.
 """
 
+from .check import Checked, check
 from .errors import MediaError, Problem, RenderError, SlideshowError, StoryboardError
 from .loader import LoadedStoryboard, load
+from .outputs import Outputs
 from .planner import plan
 from .timeline import Timeline
 
@@ -18,25 +20,29 @@ def __getattr__(name: str):
         from . import renderer
 
         return getattr(renderer, name)
-    if name == "publish":
-        from .publish import publish
+    if name in ("publish", "publish_many"):
+        import importlib
 
-        return publish
+        return getattr(importlib.import_module(".publishing", __name__), name)
     raise AttributeError(f"module 'slideshow' has no attribute {name!r}")
 
 
 __all__ = [
+    "Checked",
     "LoadedStoryboard",
     "MediaError",
+    "Outputs",
     "Problem",
     "RenderError",
     "SlideshowError",
     "StoryboardError",
     "Timeline",
     "__version__",
+    "check",
     "load",
     "plan",
     "publish",
+    "publish_many",
     "render",
     "render_many",
 ]

@@ -4,27 +4,25 @@ from __future__ import annotations
 
 import json
 import sys
-import tempfile
 import time
-import traceback
 from pathlib import Path
 
 import click
 
 from . import __version__
-from .errors import SlideshowError, StoryboardError
-from .loader import load
-from .planner import plan as make_plan
+from .check import Checked, check
+from .errors import SlideshowError, StoryboardError, crash_report
 from .schema import json_schema
 
 
-def _echo_warnings(loaded) -> None:
-    for warning in loaded.warnings:
+def _echo_warnings(checked: Checked) -> None:
+    for warning in checked.warnings:
         click.echo(str(warning), err=True)
 
 
 def _storyboards(paths: tuple[str, ...]) -> list[Path]:
-    """Files as given; a folder stands for every .yaml/.yml file in it."""
+    """Files as given; a folder stands for every .yaml/.yml file in it. Finding none at all is
+    a mistake: a command that did nothing must not look like one that succeeded."""
     found: list[Path] = []
     for given in paths:
         path = Path(given)
@@ -32,6 +30,8 @@ def _storyboards(paths: tuple[str, ...]) -> list[Path]:
             found += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml"))
         else:
             found.append(path)
+    if not found:
+        raise SlideshowError("no storyboards (.yaml files) found in " + ", ".join(paths))
     return found
 
 
@@ -57,13 +57,12 @@ def validate(files: tuple[str, ...]) -> None:
     """
     failed = 0
     for path in _storyboards(files):
-        try:
-            loaded = load(path)
-        except StoryboardError as exc:
-            click.echo(str(exc), err=True)
+        checked = check(path)
+        if not checked.ok:
+            click.echo(str(StoryboardError(list(checked.problems))), err=True)
             failed += 1
             continue
-        _echo_warnings(loaded)
+        _echo_warnings(checked)
         click.echo(f"{path}: ok")
     if failed:
         raise SlideshowError(f"{failed} storyboard(s) have errors")
@@ -77,9 +76,9 @@ def plan(file: str, as_json: bool) -> None:
 
     Example: slideshow plan compilations/demo.yaml
     """
-    loaded = load(file)
-    _echo_warnings(loaded)
-    timeline = make_plan(loaded)
+    checked = check(file)
+    _, timeline = checked.valid()
+    _echo_warnings(checked)
     click.echo(timeline.to_json() if as_json else str(timeline))
 
 
@@ -115,8 +114,6 @@ def render(
     Example: slideshow render compilations/ --jobs 2
     """
     paths = _storyboards(files)
-    if not paths:
-        raise SlideshowError("no storyboards (.yaml files) found in " + ", ".join(files))
     failed = _render_all(paths, out, force, jobs, cluster)
     if not watch:
         if failed:
@@ -130,9 +127,20 @@ def render(
         except KeyboardInterrupt:  # between renders: nothing is being written
             click.echo("Stopped watching.", err=True)
             return
-        paths = _storyboards(files)
-        if paths:  # Ctrl-C during a render is the usual interrupt: nothing half-written
-            _render_all(paths, out, False, jobs, cluster)
+        try:
+            paths = _storyboards(files)
+        except SlideshowError as exc:  # the folder was emptied: wait for a storyboard
+            click.echo(f"error: {exc}", err=True)
+            continue
+        # Ctrl-C during a render is the usual interrupt: nothing half-written
+        _render_all(paths, out, False, jobs, cluster)
+
+
+def _storyboards_or_none(files: tuple[str, ...]) -> list[Path]:
+    try:
+        return _storyboards(files)
+    except SlideshowError:
+        return []
 
 
 WATCH_INTERVAL = 0.1  # seconds between looks at the storyboards' modification times
@@ -141,7 +149,7 @@ WATCH_INTERVAL = 0.1  # seconds between looks at the storyboards' modification t
 def _saved(files: tuple[str, ...]) -> dict[str, tuple[int, int] | None]:
     """When each storyboard was last saved, and its size (None for one that is gone)."""
     stamps: dict[str, tuple[int, int] | None] = {}
-    for path in _storyboards(files):
+    for path in _storyboards_or_none(files):
         try:
             stat = path.stat()
             stamps[str(path)] = (stat.st_mtime_ns, stat.st_size)
@@ -160,12 +168,12 @@ def _next_save(files: tuple[str, ...], seen: dict) -> dict:
 
 def _render_all(paths: list[Path], out: str, force: bool, jobs, cluster) -> list[str]:
     """Render, print warnings, failures and the summary table; the storyboards that failed."""
+    from .console import Bars, print_summary
     from .renderer import render_many
-    from .renderer.progress import Bars
 
     def show_warnings(jobs_):
         for job in jobs_:
-            _echo_warnings(job.loaded)
+            _echo_warnings(job.checked)
 
     with Bars() as bars:
         outcomes = render_many(
@@ -178,35 +186,18 @@ def _render_all(paths: list[Path], out: str, force: bool, jobs, cluster) -> list
             on_prepared=show_warnings,
         )
     for outcome in outcomes:
-        if outcome.ok:
+        if outcome.result is not None:
             for warning in outcome.result.warnings:
                 click.echo(f"{outcome.storyboard}: warning: {warning}", err=True)
         else:
-            click.echo(_failure(outcome), err=True)
-    click.echo(_summary(outcomes))
+            click.echo(_failure(outcome.storyboard, outcome.error or ""), err=True)
+    print_summary(outcomes)
     return [o.storyboard for o in outcomes if not o.ok]
 
 
-def _failure(outcome) -> str:
-    text = outcome.error
+def _failure(storyboard: str, text: str) -> str:
     # Storyboard errors already start with the file name.
-    return text if text.startswith(outcome.storyboard) else f"{outcome.storyboard}: {text}"
-
-
-def _summary(outcomes) -> str:
-    rows = [("id", "status", "length", "time", "output")]
-    for o in outcomes:
-        if o.ok:
-            r = o.result
-            status = "up to date" if r.skipped else "rendered"
-            minutes, seconds = divmod(round(r.duration), 60)
-            rows.append(
-                (r.id, status, f"{minutes}:{seconds:02d}", f"{r.seconds:.1f} s", str(r.outputs[0]))
-            )
-        else:
-            rows.append((Path(o.storyboard).stem, "FAILED", "", "", o.storyboard))
-    widths = [max(len(row[i]) for row in rows) for i in range(5)]
-    return "\n".join("  ".join(c.ljust(w) for c, w in zip(row, widths)).rstrip() for row in rows)
+    return text if text.startswith(storyboard) else f"{storyboard}: {text}"
 
 
 @cli.command()
@@ -238,31 +229,17 @@ def publish(files, out, dry_run, update, client_secrets, token) -> None:
 
     Example: slideshow publish compilations/ --client-secrets client_secret.json
     """
-    from .publish import publish as run_publish
-    from .publish.youtube import QuotaExhausted
+    from .publishing import publish_many
 
     paths = _storyboards(files)
-    failed = []
-    for index, path in enumerate(paths):
-        try:
-            result = run_publish(
-                path,
-                out,
-                dry_run=dry_run,
-                update=update,
-                token=token,
-                client_secrets=client_secrets,
-            )
-        except QuotaExhausted as exc:
-            rest = [str(p) for p in paths[index + 1 :]]
-            click.echo(str(exc), err=True)
-            if rest:
-                click.echo("Not yet published: " + ", ".join(rest), err=True)
-            raise SlideshowError("stopped: YouTube's quota is used up") from None
-        except SlideshowError as exc:
-            text = str(exc)
-            click.echo(text if text.startswith(str(path)) else f"{path}: {text}", err=True)
-            failed.append(str(path))
+    outcomes = publish_many(
+        paths, out, dry_run=dry_run, update=update, token=token, client_secrets=client_secrets
+    )
+    for outcome in outcomes:
+        result, path = outcome.result, outcome.storyboard
+        if outcome.error is not None:
+            click.echo(_failure(path, outcome.error), err=True)
+        if result is None:
             continue
         for note in result.notes:
             click.echo(f"{path}: {note}", err=True)
@@ -272,6 +249,12 @@ def publish(files, out, dry_run, update, client_secrets, token) -> None:
                 click.echo(request)
         else:
             click.echo(f"{path}: https://youtu.be/{result.video_id} ({', '.join(result.done)})")
+    waiting = [o.storyboard for o in outcomes if o.waiting]
+    if waiting:
+        click.echo("Not yet published: " + ", ".join(waiting), err=True)
+    if any(o.quota for o in outcomes):
+        raise SlideshowError("stopped: YouTube's quota is used up")
+    failed = [o.storyboard for o in outcomes if o.error is not None]
     if failed:
         raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
 
@@ -350,12 +333,6 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted; nothing was written under a final name.", err=True)
         sys.exit(130)
-    except Exception:  # a bug, not a user mistake: keep the details, show one line
-        log = Path(tempfile.gettempdir()) / "slideshow-crash.log"
-        log.write_text(traceback.format_exc(), encoding="utf-8")
-        click.echo(
-            f"internal error: slideshow failed unexpectedly; details are in {log}. "
-            "Please report it with that file.",
-            err=True,
-        )
+    except Exception as exc:  # a bug, not a user mistake: keep the details, show one line
+        click.echo(crash_report(exc), err=True)
         sys.exit(3)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import tempfile
+import traceback
 from dataclasses import dataclass
+from pathlib import Path
 
 
 class SlideshowError(Exception):
@@ -38,3 +41,26 @@ class MediaError(SlideshowError):
 
 class RenderError(SlideshowError):
     """A render that could not finish; nothing was written under the final names."""
+
+
+CRASH_LOG = "slideshow-crash.log"
+_logged = False  # the first report of a run starts the log afresh; later ones are added
+
+
+def crash_report(exc: BaseException, doing: str | None = None) -> str:
+    """Keep a bug's traceback (a worker's too: it is chained to the exception) in the crash
+    log, and give the one line to show: what failed, and where the details are."""
+    global _logged
+    log = Path(tempfile.gettempdir()) / CRASH_LOG
+    text = f"slideshow failed unexpectedly{f' while {doing}' if doing else ''}:\n" + "".join(
+        traceback.format_exception(type(exc), exc, exc.__traceback__)
+    )
+    try:
+        with open(log, "a" if _logged else "w", encoding="utf-8") as out:
+            out.write(text + "\n")
+        _logged = True
+        where = f"details are in {log}"
+    except OSError:
+        where = "the details could not be written to a log: " + text.splitlines()[-1]
+    what = f"internal error while {doing}" if doing else "internal error"
+    return f"{what}: slideshow failed unexpectedly; {where}. Please report it with that file."

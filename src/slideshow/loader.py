@@ -34,7 +34,6 @@ class LoadedStoryboard:
     images: dict[str, ImageInfo] = field(default_factory=dict)
     recordings: dict[str, AudioInfo] = field(default_factory=dict)
     transcripts: dict[str, list[TranscriptCue]] = field(default_factory=dict)
-    warnings: list[Problem] = field(default_factory=list)
 
     def resolve(self, written: str) -> Path:
         """The file a media path of the storyboard names."""
@@ -47,7 +46,9 @@ def resolve_media(media_root: Path, written: str) -> Path:
 
 
 def load(path: str | Path) -> LoadedStoryboard:
-    """Read, validate and probe one storyboard; raises StoryboardError listing every problem."""
+    """Read, validate and probe one storyboard; raises StoryboardError listing every problem.
+
+    Loading does not plan: `check` loads and plans, and is what the commands use."""
     path = Path(path)
     name = str(path)
     try:
@@ -89,12 +90,6 @@ def load(path: str | Path) -> LoadedStoryboard:
         checksum=hashlib.sha256(raw).hexdigest(),
     )
     problems += _check_media(loaded)
-    if problems:
-        raise StoryboardError(problems)
-    from .planner import check_plan  # the planner knows the timing rules
-
-    problems, warnings = check_plan(loaded)
-    loaded.warnings = warnings
     if problems:
         raise StoryboardError(problems)
     return loaded

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -15,7 +16,6 @@ from .errors import MediaError
 # Larger images are refused as possible decompression bombs: 250 megapixels is a 600 dpi scan of
 # a 26 x 24 inch poster, beyond any photograph an archive digitises for the web.
 MAX_IMAGE_PIXELS = 250_000_000
-Image.MAX_IMAGE_PIXELS = None  # we check the limit ourselves, with a message that says why
 
 _ROTATED = {5, 6, 7, 8}  # EXIF orientations that swap width and height
 
@@ -41,7 +41,7 @@ def probe_image(path: Path) -> ImageInfo:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with Image.open(path) as image:
+            with open_image(path) as image:
                 width, height = image.size
                 orientation = image.getexif().get(0x0112, 1)
                 info = ImageInfo(width, height, image.format or "?", image.mode)
@@ -53,16 +53,50 @@ def probe_image(path: Path) -> ImageInfo:
         raise MediaError("this is a folder, not an image file") from exc
     except (Image.UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
         raise MediaError(f"not an image that can be read ({_reason(exc)})") from exc
-    if width * height > MAX_IMAGE_PIXELS:
-        raise MediaError(
-            f"the image is {width}x{height} ({width * height / 1e6:.0f} megapixels), above the "
-            f"limit of {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels; scale it down first"
-        )
     if width < 1 or height < 1:
         raise MediaError("the image has no pixels")
     if orientation in _ROTATED:
         return ImageInfo(height, width, info.format, info.mode)
     return info
+
+
+def open_image(path: str | Path) -> Image.Image:
+    """Open an image as Pillow's Image.open does, with our own size limit instead of Pillow's.
+
+    Pillow guards against decompression bombs with a process-wide setting; a program that
+    imports this library keeps that setting as it had it. Our limit (above Pillow's default,
+    for large scans) applies to our own opens only: each format's opener is called the way
+    Image.open calls it, then our check runs where Pillow's would.
+    Raises MediaError for an image over the limit, and Pillow's own errors otherwise.
+    """
+    with open(path, "rb") as handle:  # FileNotFoundError, PermissionError... as Image.open
+        prefix = handle.read(16)
+    for register in (Image.preinit, Image.init):
+        register()
+        for name in list(Image.ID):
+            factory, accept = Image.OPEN[name]
+            accepted = accept(prefix) if accept else True
+            if not accepted or isinstance(accepted, str):
+                continue
+            try:
+                image = factory(str(path), None)  # opens the file itself; closes it with close()
+            except (SyntaxError, IndexError, TypeError, struct.error):
+                continue
+            try:
+                _check_size(*image.size)
+            except MediaError:
+                image.close()
+                raise
+            return image
+    raise Image.UnidentifiedImageError("cannot identify image file")
+
+
+def _check_size(width: int, height: int) -> None:
+    if width * height > MAX_IMAGE_PIXELS:
+        raise MediaError(
+            f"the image is {width}x{height} ({width * height / 1e6:.0f} megapixels), above the "
+            f"limit of {MAX_IMAGE_PIXELS / 1e6:.0f} megapixels; scale it down first"
+        )
 
 
 def probe_audio(path: Path) -> AudioInfo:

@@ -10,15 +10,11 @@ import math
 from dataclasses import replace
 from fractions import Fraction
 
+from . import youtube_rules
 from .errors import Problem, StoryboardError
 from .loader import LoadedStoryboard
 from .timecode import format_time
 from .timeline import AudioClip, Chapter, Cue, Look, Motion, Shot, Timeline, Transition
-
-# YouTube turns a description's timestamps into chapters only when these hold.
-YOUTUBE_MIN_CHAPTERS = 3
-YOUTUBE_MIN_CHAPTER_SECONDS = 10
-YOUTUBE_MAX_DESCRIPTION_BYTES = 5000
 
 
 def plan(loaded: LoadedStoryboard) -> Timeline:
@@ -29,10 +25,10 @@ def plan(loaded: LoadedStoryboard) -> Timeline:
     return timeline
 
 
-def check_plan(loaded: LoadedStoryboard) -> tuple[list[Problem], list[Problem]]:
-    """(errors, warnings) of planning this storyboard."""
-    _, problems, warnings = _Planner(loaded).run()
-    return problems, warnings
+def planned(loaded: LoadedStoryboard) -> tuple[Timeline, list[Problem], list[Problem]]:
+    """(timeline, errors, warnings) of planning this storyboard; the timeline is only
+    meaningful without errors."""
+    return _Planner(loaded).run()
 
 
 def to_frames(seconds: Fraction, fps: Fraction) -> int:
@@ -78,7 +74,7 @@ class _Planner:
                 self.error(("outro", "duration"), "the outro needs a duration of at least a frame")
             self._card("credits", length, model.outro.title, None, tuple(model.credits))
         shots = self._transitions()
-        self._chapter_warnings()
+        chapters = self._chapters()
         self._publish_checks()
         look = Look(
             width=model.video.width,
@@ -98,7 +94,7 @@ class _Planner:
             shots=tuple(shots),
             audio=tuple(self.audio),
             captions=tuple(self.captions),
-            chapters=tuple(self._chapters()),
+            chapters=tuple(chapters),
             description=model.description,
             language=model.language,
             credits=tuple(model.credits),
@@ -328,10 +324,33 @@ class _Planner:
         return count
 
     def _chapters(self) -> list[Chapter]:
-        chapters = list(self.chapters)
-        if chapters and chapters[0].start != 0:
-            name = (self.model.intro.title if self.model.intro else None) or self.model.title
-            chapters.insert(0, Chapter(0, name))
+        """Chapters by the contract's rule, with warnings for what YouTube would ignore. What
+        comes before the first titled segment becomes a chapter of its own when it lasts at
+        least 10 s, and is folded into the first titled segment's chapter otherwise."""
+        chapters, paths = list(self.chapters), list(self.chapter_paths)
+        if not chapters:
+            return []
+        if chapters[0].start != 0:
+            if youtube_rules.chapter_too_short(0, chapters[0].start, self.fps):
+                chapters[0] = Chapter(0, chapters[0].title)
+            else:
+                model = self.model
+                chapters.insert(0, Chapter(0, (model.intro and model.intro.title) or model.title))
+                paths.insert(0, ("intro", "title") if model.intro else ("title",))
+        if len(chapters) < youtube_rules.MIN_CHAPTERS:
+            self.warn(
+                paths[0],
+                f"YouTube shows chapters only when there are at least "
+                f"{youtube_rules.MIN_CHAPTERS}; this storyboard has {len(chapters)}",
+            )
+        ends = [c.start for c in chapters[1:]] + [self.cursor]
+        for chapter, end, path in zip(chapters, ends, paths):
+            if youtube_rules.chapter_too_short(chapter.start, end, self.fps):
+                self.warn(
+                    path,
+                    f"the chapter {chapter.title!r} lasts under "
+                    f"{youtube_rules.MIN_CHAPTER_SECONDS} s; YouTube ignores chapters that short",
+                )
         return chapters
 
     def _publish_checks(self) -> None:
@@ -339,35 +358,5 @@ class _Planner:
         model = self.model
         if not (model.publish and model.publish.youtube and model.description):
             return
-        if "<" in model.description or ">" in model.description:
-            self.error(("description",), "YouTube does not accept '<' or '>' in a description")
-        size = len(model.description.encode("utf-8"))
-        if size > YOUTUBE_MAX_DESCRIPTION_BYTES:
-            self.error(
-                ("description",),
-                f"YouTube accepts descriptions of at most {YOUTUBE_MAX_DESCRIPTION_BYTES} bytes; "
-                f"this one has {size}",
-            )
-
-    def _chapter_warnings(self) -> None:
-        chapters = self._chapters()
-        if not chapters:
-            return
-        if len(chapters) < YOUTUBE_MIN_CHAPTERS:
-            self.warn(
-                self.chapter_paths[0],
-                f"YouTube shows chapters only when there are at least {YOUTUBE_MIN_CHAPTERS}; "
-                f"this storyboard has {len(chapters)}",
-            )
-        ends = [c.start for c in chapters[1:]] + [self.cursor]
-        paths = dict(zip(map(id, self.chapters), self.chapter_paths))
-        for chapter, end in zip(chapters, ends):
-            if end - chapter.start < YOUTUBE_MIN_CHAPTER_SECONDS * self.fps:
-                path = paths.get(
-                    id(chapter), ("intro", "title") if self.model.intro else ("title",)
-                )
-                self.warn(
-                    path,
-                    f"the chapter {chapter.title!r} lasts under "
-                    f"{YOUTUBE_MIN_CHAPTER_SECONDS} s; YouTube ignores chapters that short",
-                )
+        for problem in youtube_rules.description_problems(model.description):
+            self.error(("description",), problem)

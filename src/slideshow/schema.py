@@ -21,6 +21,7 @@ from pydantic import (
     model_validator,
 )
 
+from . import youtube_rules
 from .timecode import parse_time
 
 TIME_JSON_SCHEMA = {
@@ -227,23 +228,17 @@ class YouTube(Model):
     @field_validator("title")
     @classmethod
     def _title(cls, value: str | None) -> str | None:
-        if value is not None:
-            _youtube_text(value, "title")
-            if len(value) > 100:
-                raise ValueError(
-                    f"a YouTube title has at most 100 characters, this has {len(value)}"
-                )
+        problem = None if value is None else youtube_rules.title_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @field_validator("tags")
     @classmethod
     def _tags(cls, value: list[str]) -> list[str]:
-        for tag in value:
-            _youtube_text(tag, "tag")
-        # YouTube counts a tag with a space as if it were quoted, and a comma between tags.
-        total = sum(len(t) + (2 if " " in t else 0) for t in value) + max(len(value) - 1, 0)
-        if total > 500:
-            raise ValueError(f"YouTube allows 500 characters of tags, these count {total}")
+        problem = youtube_rules.tags_problem(value)
+        if problem:
+            raise ValueError(problem)
         return value
 
     @model_validator(mode="after")
@@ -303,11 +298,6 @@ class Storyboard(Model):
         if not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", value):
             raise ValueError(f"expected a language tag such as en, he or ru-RU, got {value!r}")
         return value
-
-
-def _youtube_text(value: str, what: str) -> None:
-    if "<" in value or ">" in value:
-        raise ValueError(f"YouTube does not accept '<' or '>' in a {what}")
 
 
 def json_schema() -> dict:

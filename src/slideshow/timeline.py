@@ -90,6 +90,15 @@ class Chapter:
 
 
 @dataclass(frozen=True, slots=True)
+class ChapterSpan:
+    """A chapter with its end: the next chapter's start, or the end of the compilation."""
+
+    start: int
+    end: int
+    title: str
+
+
+@dataclass(frozen=True, slots=True)
 class Look:
     """Everything about appearance and encoding that the renderer needs besides the shots."""
 
@@ -127,6 +136,11 @@ class Timeline:
 
     def clock(self, frame: int, *, millis: bool = True) -> str:
         return format_time(self.seconds(frame), millis=millis)
+
+    def chapter_spans(self) -> list[ChapterSpan]:
+        """Each chapter from its start to the next one's (the last to the end)."""
+        ends = [c.start for c in self.chapters[1:]] + [self.frames]
+        return [ChapterSpan(c.start, end, c.title) for c, end in zip(self.chapters, ends)]
 
     def to_json(self) -> str:
         return json.dumps(_encode(self), ensure_ascii=False, indent=2)

@@ -17,8 +17,11 @@ import numpy as np
 
 from ..errors import MediaError
 from ..timeline import AudioClip, Timeline
-from .loudness import RATE, normalised
+from .encoding import QUALITIES, Encoded
+from .loudness import normalised
 
+RATE = 48_000  # the soundtrack's sample rate: AAC-LC at 48 kHz, as the contract says
+AAC_FRAME = 1024  # samples in an AAC-LC frame
 BLOCK = RATE * 5  # samples per block
 
 
@@ -56,7 +59,7 @@ def soundtrack(timeline: Timeline) -> Iterator[np.ndarray]:
     """The finished soundtrack in blocks: normalised to the storyboard's loudness if asked."""
     if timeline.look.loudness is None:
         return blocks(timeline)
-    return normalised(lambda: blocks(timeline), timeline.look.loudness)
+    return normalised(lambda: blocks(timeline), timeline.look.loudness, RATE)
 
 
 def read_clip(clip: AudioClip, count: int) -> Iterator[np.ndarray]:
@@ -129,3 +132,65 @@ def _fade(block: np.ndarray, at: int, total: int, fade_in: int, fade_out: int) -
         gain *= np.sin(ramp * np.pi / 2).astype(np.float32) ** 2
     if (fade_in > 0 and at < fade_in) or (fade_out > 0 and at + n > total - fade_out):
         block *= gain
+
+
+# --- AAC: the soundtrack's encoder, its settings per quality, its frames ----------------
+
+
+def audio_options(quality: str) -> dict[str, str]:
+    return {"aac_coder": QUALITIES[quality].aac_coder}
+
+
+def make_audio_encoder(quality: str):
+    codec = av.CodecContext.create("aac", "w")
+    codec.sample_rate = RATE
+    codec.layout = "stereo"
+    codec.format = "fltp"
+    codec.bit_rate = QUALITIES[quality].audio_bitrate
+    codec.options = audio_options(quality)
+    return codec
+
+
+def encode_audio(blocks, quality: str, writer=None) -> Encoded | None:
+    """AAC-LC packets of float32 (2, n) blocks at 48 kHz, with timestamps in samples.
+
+    With a cache writer the packets stream into it (and None is returned): a long soundtrack
+    never sits in memory whole.
+    """
+    codec = make_audio_encoder(quality)
+    packets, pts, durations = [], [], []
+
+    def take(result):
+        for packet in result:
+            if writer is not None:
+                writer.add(bytes(packet), True, int(packet.pts), int(packet.duration))
+            else:
+                packets.append(bytes(packet))
+                pts.append(int(packet.pts))
+                durations.append(int(packet.duration))
+
+    position = 0
+    pending = np.zeros((2, 0), dtype=np.float32)
+    for block in blocks:
+        pending = np.concatenate([pending, block], axis=1) if pending.shape[1] else block
+        whole = pending.shape[1] - pending.shape[1] % AAC_FRAME
+        for start in range(0, whole, AAC_FRAME):
+            take(codec.encode(_audio_frame(pending[:, start : start + AAC_FRAME], position)))
+            position += AAC_FRAME
+        pending = pending[:, whole:]
+    if pending.shape[1]:
+        take(codec.encode(_audio_frame(pending, position)))
+    take(codec.encode(None))
+    extradata = bytes(codec.extradata or b"")
+    if writer is not None:
+        writer.extradata = extradata
+        return None
+    return Encoded(extradata, packets, [True] * len(packets), pts, durations)
+
+
+def _audio_frame(samples: np.ndarray, pts: int):
+    chunk = np.ascontiguousarray(samples, dtype=np.float32)
+    frame = av.AudioFrame.from_ndarray(chunk, format="fltp", layout="stereo")
+    frame.sample_rate = RATE
+    frame.pts = pts
+    return frame

@@ -8,8 +8,6 @@ half-written piece.
 from __future__ import annotations
 
 import contextlib
-import functools
-import hashlib
 import json
 import os
 import struct
@@ -19,6 +17,7 @@ from pathlib import Path
 
 import platformdirs
 
+from ..digest import sha256_file
 from ..errors import SlideshowError
 from .encoding import Encoded
 
@@ -301,23 +300,3 @@ class DigestCache:
             Path(tmp).unlink(missing_ok=True)
             raise
         self.changed = False
-
-
-def sha256_file(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
-def font_digest(path: str) -> str:
-    """SHA-256 of a font file, read once per process while the file stays as it is: plate keys
-    and render keys both use it (and `render --watch` lives across edits of the files)."""
-    stat = os.stat(path)
-    return _font_digest(path, stat.st_mtime_ns, stat.st_size)
-
-
-@functools.lru_cache(maxsize=32)
-def _font_digest(path: str, modified: int, size: int) -> str:
-    return sha256_file(Path(path))

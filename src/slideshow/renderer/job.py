@@ -4,7 +4,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import io
 import json
 import os
@@ -15,25 +14,25 @@ from pathlib import Path
 import av
 
 from .. import __version__
+from ..check import Checked, check
+from ..digest import sha256_file
 from ..errors import RenderError, SlideshowError
-from ..loader import LoadedStoryboard, load
-from ..planner import plan
+from ..loader import LoadedStoryboard
+from ..outputs import Outputs
 from ..timeline import Timeline
 from . import sidecars
-from .audio import soundtrack
-from .cache import DigestCache, PieceCache, font_digest, sha256_file
-from .encoding import QUALITIES, Encoded, encode_audio
+from .cache import DigestCache, PieceCache
+from .encoding import QUALITIES
 from .fonts import find_font
-from .pieces import ENCODER_VERSION, Piece, content_key, expand, plan_pieces
+from .keys import ENCODER_VERSION, audio_key, content_key, render_key
+from .pieces import Piece, expand, plan_pieces
 from .plates import PlateSpec, plate_spec, plate_warnings, render_plate
-
-SUFFIXES = (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
 
 
 @dataclass
 class RenderResult:
     id: str
-    outputs: list[Path]
+    outputs: Outputs
     duration: float
     seconds: float
     skipped: bool = False  # everything was up to date
@@ -46,10 +45,11 @@ class RenderResult:
 class Job:
     """A compilation between prepare() and finish()."""
 
+    checked: Checked
     loaded: LoadedStoryboard
     timeline: Timeline
     out: Path
-    targets: list[Path]
+    outputs: Outputs
     render_key: str
     digests: dict[str, str]
     specs: list[PlateSpec]
@@ -68,39 +68,45 @@ class Job:
 
 
 def prepare(
-    storyboard: str | Path | LoadedStoryboard, out: str | Path, cache: PieceCache, force: bool
+    storyboard: str | Path | LoadedStoryboard | Checked,
+    out: str | Path,
+    cache: PieceCache,
+    force: bool,
 ) -> Job:
+    """Check the storyboard (unless it comes checked), lay out its plates and pieces, and find
+    what the cache lacks. Raises StoryboardError for a storyboard with mistakes."""
     began = time.perf_counter()
-    loaded = storyboard if isinstance(storyboard, LoadedStoryboard) else load(storyboard)
-    timeline = plan(loaded)
+    checked = check(storyboard)
+    loaded, timeline = checked.valid()
     out = Path(out)
     try:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SlideshowError(f"cannot create the output folder {out}: {exc.strerror}") from None
-    targets = [out / f"{timeline.id}{suffix}" for suffix in SUFFIXES]
+    outputs = Outputs.of(out, timeline.id)
     _remove_leftovers(out, timeline.id)
     digests = _media_digests(loaded, timeline, cache)
     fonts = _fonts(timeline, loaded)
-    render_key = _render_key(timeline, digests, fonts)
+    key = render_key(timeline, digests, fonts)
     specs = [plate_spec(s, timeline.look, fonts, digests.get(s.file)) for s in timeline.shots]
     warnings = [w for spec in dict.fromkeys(specs) for w in plate_warnings(spec)]
     job = Job(
+        checked=checked,
         loaded=loaded,
         timeline=timeline,
         out=out,
-        targets=targets,
-        render_key=render_key,
+        outputs=outputs,
+        render_key=key,
         digests=digests,
         specs=specs,
         pieces=[],
         missing=[],
-        audio_key=_audio_key(timeline, digests),
+        audio_key=audio_key(timeline, digests),
         audio_missing=False,
         began=began,
         warnings=warnings,
     )
-    if not force and _up_to_date(targets, render_key):
+    if not force and _up_to_date(outputs, key):
         job.skipped = True
         return job
     job.pieces = plan_pieces(timeline, specs)
@@ -109,51 +115,35 @@ def prepare(
     return job
 
 
-def encode_soundtrack(
-    timeline: Timeline, key: str, cache_root=None
-) -> list[tuple[str, Encoded | None]]:
-    """Build, normalise and encode the soundtrack (a worker's job). With cache_root it streams
-    straight into the cache; a remote worker sends the packets back instead."""
-    if cache_root is None:
-        return [(key, encode_audio(soundtrack(timeline), timeline.look.quality))]
-    with PieceCache(cache_root).writer(key) as writer:
-        encode_audio(soundtrack(timeline), timeline.look.quality, writer)
-    return [(key, None)]
-
-
 def finish(job: Job, cache: PieceCache) -> RenderResult:
     """Mux the cached pieces and soundtrack, write the sidecars, rename all into place."""
     from .mux import write_mp4
 
-    timeline, out, targets = job.timeline, job.out, job.targets
+    timeline, out, outputs = job.timeline, job.out, job.outputs
     if job.skipped:
         return RenderResult(
-            job.id, targets, float(timeline.duration), time.perf_counter() - job.began, skipped=True
+            job.id, outputs, float(timeline.duration), time.perf_counter() - job.began, skipped=True
         )
-    temps: list[Path] = []
+    written: dict[Path, Path] = {}  # final name: temporary file
+
+    def temp(target: Path) -> Path:
+        written[target] = out / f".{target.name}.{os.getpid()}.part"
+        return written[target]
+
     try:
         soundtrack = cache.open(job.audio_key)
         if soundtrack is None:
             raise RenderError("the soundtrack vanished from the cache while rendering; try again")
         video, extradata = _video_packets(job.pieces, cache)
-        mp4 = _temp(out, targets[0])
-        temps.append(mp4)
-        write_mp4(mp4, timeline, video, extradata, soundtrack)
-        written: dict[Path, Path] = {targets[0]: mp4}
+        write_mp4(temp(outputs.mp4), timeline, video, extradata, soundtrack)
         texts = {
-            targets[1]: sidecars.srt(timeline),
-            targets[2]: sidecars.vtt(timeline),
-            targets[3]: sidecars.chapters_text(timeline),
+            outputs.srt: sidecars.srt(timeline),
+            outputs.vtt: sidecars.vtt(timeline),
+            outputs.chapters: sidecars.chapters_text(timeline),
         }
         for target, content in texts.items():
-            temp = _temp(out, target)
-            temps.append(temp)
-            temp.write_text(content, encoding="utf-8")
-            written[target] = temp
-        thumb = _temp(out, targets[4])
-        temps.append(thumb)
-        thumb.write_bytes(thumbnail(job, cache))
-        written[targets[4]] = thumb
+            temp(target).write_text(content, encoding="utf-8")
+        temp(outputs.thumbnail).write_bytes(thumbnail(job, cache))
         loaded = job.loaded
         info = {
             "render_key": job.render_key,
@@ -168,20 +158,17 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
             "encoder": _x264_summary(timeline),
             "outputs": {t.name: sha256_file(w) for t, w in written.items()},
         }
-        manifest = _temp(out, targets[5])
-        temps.append(manifest)
-        manifest.write_text(sidecars.manifest(timeline, info), encoding="utf-8")
-        written[targets[5]] = manifest
-        # The manifest goes last: its presence says the rest is complete.
-        for target in targets:
+        temp(outputs.manifest).write_text(sidecars.manifest(timeline, info), encoding="utf-8")
+        # In the order of Outputs, the manifest last: its presence says the rest is complete.
+        for target in outputs:
             os.replace(written[target], target)
     except BaseException:
-        for temp in temps:
-            temp.unlink(missing_ok=True)
+        for part in written.values():
+            part.unlink(missing_ok=True)
         raise
     return RenderResult(
         job.id,
-        targets,
+        outputs,
         float(timeline.duration),
         time.perf_counter() - job.began,
         pieces=len(job.pieces),
@@ -201,10 +188,6 @@ def _x264_summary(timeline: Timeline) -> dict:
         "aac_coder": q.aac_coder,
         "pieces": ENCODER_VERSION,
     }
-
-
-def _temp(out: Path, target: Path) -> Path:
-    return out / f".{target.name}.{os.getpid()}.part"
 
 
 def _remove_leftovers(out: Path, name: str) -> None:
@@ -260,42 +243,14 @@ def _fonts(timeline: Timeline, loaded: LoadedStoryboard) -> tuple[Path, Path]:
     return regular, bold
 
 
-def _render_key(timeline: Timeline, digests: dict[str, str], fonts) -> str:
-    data = {
-        "timeline": timeline.to_json(),
-        "media": digests,
-        "fonts": [font_digest(str(f)) for f in fonts],
-        "tool": __version__,
-        "encoder": ENCODER_VERSION,
-        "av": av.__version__,
-    }
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
-
-
-def _up_to_date(targets: list[Path], key: str) -> bool:
-    if not all(t.exists() for t in targets):
+def _up_to_date(outputs: Outputs, key: str) -> bool:
+    if not all(t.exists() for t in outputs):
         return False
     try:
-        manifest = json.loads(targets[-1].read_text(encoding="utf-8"))
+        manifest = json.loads(outputs.manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
     return manifest.get("render_key") == key
-
-
-def _audio_key(timeline: Timeline, digests: dict[str, str]) -> str:
-    data = {
-        "clips": [
-            [c.start, c.frames, digests[c.file], str(c.source_start), c.fade_in, c.fade_out]
-            for c in timeline.audio
-        ],
-        "frames": timeline.frames,
-        "fps": str(timeline.fps),
-        "loudness": timeline.look.loudness,
-        "quality": timeline.look.quality,
-        "encoder": ENCODER_VERSION,
-        "av": av.__version__,
-    }
-    return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
 
 
 def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:

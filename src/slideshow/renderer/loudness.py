@@ -16,9 +16,6 @@ import av
 import av.filter
 import numpy as np
 
-RATE = 48_000
-STEP = RATE // 10  # gating blocks are 400 ms overlapping by 75%: four 100 ms steps
-
 
 def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
     """The two BS.1770 pre-filters (high shelf, then high pass), designed for any rate."""
@@ -43,10 +40,10 @@ def _k_weighting(rate: int) -> list[tuple[np.ndarray, np.ndarray]]:
 class Meter:
     """Integrated loudness (LUFS) of a stream of (channels, n) blocks."""
 
-    def __init__(self, rate: int = RATE):
+    def __init__(self, rate: int):
         self.rate = rate
         self.filter: _Stream | None = None
-        self.step = rate // 10
+        self.step = rate // 10  # gating blocks are 400 ms overlapping by 75%: four 100 ms steps
         self.carry: np.ndarray | None = None
         self.powers: list[np.ndarray] = []
 
@@ -94,7 +91,7 @@ class Meter:
 class PeakMeter:
     """True peak (linear) of a stream: the signal oversampled 4 times (libswresample)."""
 
-    def __init__(self, rate: int = RATE):
+    def __init__(self, rate: int):
         self.rate = rate
         self.stream: _Stream | None = None
         self.value = 0.0
@@ -183,18 +180,18 @@ class Limiter:
     # 0.3 dB under -1 dBTP, for the AAC encoder's overshoot; per-block peaks are taken
     # 12% high (about 1 dB), for the peaks between samples.
     CEILING = 10 ** (-1.3 / 20)
-    BLOCK = RATE // 1000
     ATTACK = 5
     RELEASE = float(np.exp(-1 / 100))
 
-    def __init__(self, ceiling: float | None = None):
+    def __init__(self, rate: int, ceiling: float | None = None):
+        self.block = rate // 1000  # gain changes once a millisecond
         self.ceiling = (ceiling or self.CEILING) * 0.97
         self.held = np.zeros((2, 0), dtype=np.float32)
         self.level = 1.0
 
     def feed(self, block: np.ndarray, final: bool = False) -> np.ndarray:
         data = np.concatenate([self.held, block], axis=1) if self.held.shape[1] else block
-        size = self.BLOCK
+        size = self.block
         blocks = data.shape[1] // size
         if final and data.shape[1] % size:
             blocks += 1
@@ -228,32 +225,37 @@ class Limiter:
         return out[:, :held]
 
 
-def integrated_loudness(audio: np.ndarray, rate: int = RATE) -> float:
+def _blocks(audio: np.ndarray, size: int):
+    for start in range(0, audio.shape[1], size):
+        yield audio[:, start : start + size]
+
+
+def integrated_loudness(audio: np.ndarray, rate: int) -> float:
     """Integrated loudness in LUFS of a whole (channels, samples) array."""
     meter = Meter(rate)
-    for start in range(0, audio.shape[1], RATE * 10):
-        meter.add(audio[:, start : start + RATE * 10])
+    for block in _blocks(audio, rate * 10):
+        meter.add(block)
     return meter.loudness()
 
 
-def true_peak(audio: np.ndarray) -> float:
+def true_peak(audio: np.ndarray, rate: int) -> float:
     """Highest absolute value of the signal oversampled 4 times (linear, not dB)."""
-    meter = PeakMeter()
-    for start in range(0, audio.shape[1], RATE * 10):
-        meter.add(audio[:, start : start + RATE * 10])
+    meter = PeakMeter(rate)
+    for block in _blocks(audio, rate * 10):
+        meter.add(block)
     return meter.peak()
 
 
-def limit(audio: np.ndarray, ceiling: float) -> np.ndarray:
+def limit(audio: np.ndarray, ceiling: float, rate: int) -> np.ndarray:
     """The limiter over a whole array; the result never exceeds ceiling (sample peak)."""
-    limiter = Limiter(ceiling / 0.97)
+    limiter = Limiter(rate, ceiling / 0.97)
     return np.concatenate([limiter.feed(audio), limiter.flush()], axis=1)
 
 
-def normalised(source, target: float):
+def normalised(source, target: float, rate: int):
     """Blocks of source() (a function giving a fresh iterator of blocks each call) brought to
     the target integrated loudness, with true peaks under -1 dBTP."""
-    meter, peaks = Meter(), PeakMeter()
+    meter, peaks = Meter(rate), PeakMeter(rate)
     for block in source():
         meter.add(block)
         peaks.add(block)
@@ -266,15 +268,15 @@ def normalised(source, target: float):
         yield from (b * np.float32(gain) for b in source())
         return
     # Peaks need limiting, which lowers the loudness a little: measure that, then correct.
-    after = Meter()
-    for block in _limited(source, gain):
+    after = Meter(rate)
+    for block in _limited(source, gain, rate):
         after.add(block)
     shortfall = target - after.loudness()
-    yield from _limited(source, gain * 10 ** (shortfall / 20))
+    yield from _limited(source, gain * 10 ** (shortfall / 20), rate)
 
 
-def _limited(source, gain: float):
-    limiter = Limiter()
+def _limited(source, gain: float, rate: int):
+    limiter = Limiter(rate)
     for block in source():
         out = limiter.feed(block * np.float32(gain))
         if out.shape[1]:
@@ -282,11 +284,7 @@ def _limited(source, gain: float):
     yield limiter.flush()
 
 
-def normalise(audio: np.ndarray, target: float) -> np.ndarray:
+def normalise(audio: np.ndarray, target: float, rate: int) -> np.ndarray:
     """normalised() over a whole array."""
-
-    def source():
-        for start in range(0, audio.shape[1], RATE * 5):
-            yield audio[:, start : start + RATE * 5]
-
-    return np.concatenate(list(normalised(source, target)), axis=1)
+    blocks = list(normalised(lambda: _blocks(audio, rate * 5), target, rate))
+    return np.concatenate(blocks, axis=1)

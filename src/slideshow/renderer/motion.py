@@ -24,8 +24,8 @@ from PIL import Image
 from ..errors import MediaError
 from ..media import probe_image
 from ..timeline import Motion
+from .keys import content_key
 from .photos import load_photo
-from .pieces import content_key
 from .plates import PlateSpec, background_for, caption_layer, to_yuv
 from .yuv import frame_planes, planes
 

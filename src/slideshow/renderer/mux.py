@@ -10,7 +10,8 @@ import av
 
 from ..errors import RenderError
 from ..timeline import Timeline
-from .encoding import AUDIO_RATE, QUALITIES, audio_options, x264_options
+from .audio import RATE, audio_options
+from .encoding import QUALITIES, x264_options
 
 
 def write_mp4(
@@ -37,7 +38,7 @@ def write_mp4(
         vstream.codec_context.color_range = 1
         vstream.time_base = 1 / fps
         quality = timeline.look.quality
-        astream = container.add_stream("aac", rate=AUDIO_RATE, options=audio_options(quality))
+        astream = container.add_stream("aac", rate=RATE, options=audio_options(quality))
         astream.layout = "stereo"
         astream.bit_rate = QUALITIES[quality].audio_bitrate
         container.metadata["title"] = timeline.title
@@ -59,8 +60,8 @@ def write_mp4(
         audio = _audio_packets(astream, soundtrack)
         next_audio = next(audio, None)
         # Keep the streams interleaved: audio up to each frame's time goes in first. In
-        # integers: pts / AUDIO_RATE <= index / fps.
-        scale, per_frame = fps.numerator, AUDIO_RATE * fps.denominator
+        # integers: pts / RATE <= index / fps.
+        scale, per_frame = fps.numerator, RATE * fps.denominator
         frame_time = 1 / fps
         for index, (data, keyframe) in enumerate(video):
             while next_audio is not None and next_audio.pts * scale <= index * per_frame:
@@ -81,7 +82,7 @@ def write_mp4(
 
 def _audio_packets(stream, soundtrack):
     """The soundtrack's packets (read one at a time from its cache file), timestamped."""
-    sample_time = Fraction(1, AUDIO_RATE)
+    sample_time = Fraction(1, RATE)
     for data, pts, duration in zip(soundtrack.packets(), soundtrack.pts, soundtrack.durations):
         packet = av.Packet(data)
         packet.stream = stream
@@ -92,19 +93,16 @@ def _audio_packets(stream, soundtrack):
 
 
 def _chapters(timeline: Timeline) -> list[dict]:
-    chapters = []
-    ends = [c.start for c in timeline.chapters[1:]] + [timeline.frames]
-    for number, (chapter, end) in enumerate(zip(timeline.chapters, ends)):
-        chapters.append(
-            {
-                "id": number,
-                "start": chapter.start,
-                "end": end,
-                "time_base": 1 / timeline.fps,
-                "metadata": {"title": chapter.title},
-            }
-        )
-    return chapters
+    return [
+        {
+            "id": number,
+            "start": span.start,
+            "end": span.end,
+            "time_base": 1 / timeline.fps,
+            "metadata": {"title": span.title},
+        }
+        for number, span in enumerate(timeline.chapter_spans())
+    ]
 
 
 _ISO639 = {

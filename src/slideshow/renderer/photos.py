@@ -14,6 +14,7 @@ import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
 from ..errors import MediaError
+from ..media import open_image
 
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -27,7 +28,10 @@ def load_photo(path: str, need: tuple[int, int], name: str) -> Image.Image:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            source = Image.open(path)
+            try:
+                source = open_image(path)
+            except MediaError as exc:  # over our size limit
+                raise MediaError(f"photo {name!r}: {exc}") from None
             try:
                 image = _decode(source, need)
             finally:

@@ -8,7 +8,6 @@ worker processes, kept in the piece cache by content key, and joined by copying 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import threading
 from collections import OrderedDict
@@ -22,15 +21,11 @@ from .cache import PieceCache
 from .encoding import (
     Blender,
     Encoded,
-    encode_frames,
-    encode_still,
     gop_frames,
-    x264_options,
 )
+from .keys import content_key
 from .plates import PlateSpec, caption_layer, render_plate, to_yuv
 from .yuv import planes
-
-ENCODER_VERSION = "4"  # bump when the way pieces are encoded changes
 
 
 @dataclass(frozen=True)
@@ -127,12 +122,6 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
             key = content_key("hold", quality, fps, moving.key(), encoded)
             pieces.append(Piece("hold", hold_start, length, key, moving, encode_frames=encoded))
     return pieces
-
-
-def content_key(*parts: object) -> str:
-    """The cache key of what parts describe (pieces, plates, worlds, thumbnails)."""
-    text = json.dumps([ENCODER_VERSION, *[str(p) for p in parts]])
-    return hashlib.sha256(text.encode()).hexdigest()
 
 
 def expand(piece: Piece, encoded: Encoded) -> list[tuple[bytes, bool]]:
@@ -248,6 +237,11 @@ def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: 
         yield blender(weight)
 
 
+def hold_plate(piece: Piece, cache: PieceCache | None = None) -> np.ndarray:
+    """The I420 picture a still hold shows (its plate, captioned)."""
+    return _Frames(piece.a, cache)(0)
+
+
 def piece_frames(piece: Piece, cache: PieceCache | None = None):
     """What the encoder is fed for a moving or blended piece: (the x264 options' kind, an
     iterator of I420 arrays or video frames)."""
@@ -258,67 +252,3 @@ def piece_frames(piece: Piece, cache: PieceCache | None = None):
     kind = "blend" if a.still and b.still else "motion"
     black = _black(piece.a.plate.width, piece.a.plate.height)
     return kind, _blend_frames(a, b, black, piece.transition, piece.frames)
-
-
-def encode_pieces(
-    pieces: list[Piece], fps: Fraction, quality: str, tag: object = None, cache_root=None
-) -> list[tuple[str, Encoded | None]]:
-    """Encode a run of pieces in order (a worker's job): [(key, encoded)]. Warnings are the
-    job's to give (it knows them from the layout), so workers send none.
-
-    With cache_root (workers on this machine), each piece goes into the cache as soon as it
-    is done, so an interrupted render resumes from it, and None is returned in its place.
-    """
-    cache = PieceCache(cache_root) if cache_root is not None else None
-    results: list[tuple[str, Encoded]] = []
-    for piece in pieces:
-        width, height = piece.a.plate.width, piece.a.plate.height
-        if piece.kind == "hold":
-            plate = _Frames(piece.a, cache)(0)
-            encoded = encode_still(plate, piece.encode_frames, fps, quality)
-        else:
-            kind, frames = piece_frames(piece, cache)
-            encoded = encode_frames(frames, width, height, fps, x264_options(quality, kind, fps))
-        if cache is not None:
-            cache.put(piece.key, encoded)
-            encoded = None
-        results.append((piece.key, encoded))
-        report(tag)
-    return results
-
-
-# Set in worker processes: where each finished piece is announced, for the progress bar.
-_PROGRESS = None
-
-
-def init_worker(queue) -> None:
-    global _PROGRESS
-    _PROGRESS = queue
-
-
-def report(tag: object) -> None:
-    if _PROGRESS is not None:
-        _PROGRESS.put(tag)
-
-
-# A run should hold at least about two transitions' worth of work: each run boundary makes
-# a plate twice.
-RUN_COST = 60.0
-
-
-def split_work(pieces: list[Piece], workers: int, most: int | None = None) -> list[list[Piece]]:
-    """Contiguous runs of about equal cost, at least one per worker and at most `most`
-    (default: one per worker); within a run each plate is made once."""
-    total = sum(p.cost for p in pieces)
-    if workers <= 1 or len(pieces) <= 1:
-        return [pieces] if pieces else []
-    runs = max(workers, min(most or workers, int(total // RUN_COST)))
-    share = total / runs
-    chunks: list[list[Piece]] = [[]]
-    spent = 0.0
-    for piece in pieces:
-        if spent >= share * len(chunks) and len(chunks) < runs:
-            chunks.append([])
-        chunks[-1].append(piece)
-        spent += piece.cost
-    return [c for c in chunks if c]

@@ -7,8 +7,6 @@ shots alike, so the picture under it is cached apart and an edited caption costs
 
 from __future__ import annotations
 
-import hashlib
-import json
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 
@@ -16,9 +14,10 @@ import av
 import numpy as np
 from PIL import Image, ImageFilter
 
+from ..digest import sha256_json
 from ..timeline import Look, Shot
 from . import text
-from .cache import font_digest
+from .keys import font_digest
 from .photos import load_photo
 from .yuv import planes
 
@@ -56,7 +55,7 @@ class PlateSpec:
         for font in ("font", "bold_font"):
             if data[font]:
                 data[font] = font_digest(data[font])
-        return hashlib.sha256(json.dumps(data, sort_keys=True).encode()).hexdigest()
+        return sha256_json(data)
 
 
 def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | None) -> PlateSpec:

@@ -11,16 +11,18 @@ import multiprocessing
 import os
 import sys
 import time
-import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import SlideshowError
+from ..check import Checked
+from ..errors import SlideshowError, crash_report
 from ..loader import LoadedStoryboard
 from .cache import PieceCache, size_limit
-from .job import Job, RenderResult, encode_soundtrack, finish, prepare, thumbnail
-from .pieces import encode_pieces, init_worker, split_work
+from .job import Job, RenderResult, finish, prepare, thumbnail
+from .workers import encode_pieces, encode_soundtrack, init_worker, split_work
+
+Storyboard = str | Path | LoadedStoryboard | Checked
 
 # progress(compilation id, pieces done, pieces in all) as pieces finish.
 Progress = Callable[[str, int, int], None]
@@ -40,7 +42,7 @@ class Outcome:
 
 
 def render(
-    storyboard: str | Path | LoadedStoryboard,
+    storyboard: Storyboard,
     out: str | Path = "output",
     *,
     force: bool = False,
@@ -51,7 +53,7 @@ def render(
 ) -> RenderResult:
     """Render a storyboard to `out/<id>.mp4` and its sidecars; raises SlideshowError on failure."""
     report = (lambda _id, done, total: progress(done, total)) if progress else None
-    (outcome,) = render_many(
+    (outcome,) = render_many(  # raise_errors: a failure raises, so there is a result
         [storyboard],
         out,
         force=force,
@@ -61,11 +63,12 @@ def render(
         cluster=cluster,
         raise_errors=True,
     )
+    assert outcome.result is not None
     return outcome.result
 
 
 def render_many(
-    storyboards: Sequence[str | Path | LoadedStoryboard],
+    storyboards: Sequence[Storyboard],
     out: str | Path = "output",
     *,
     force: bool = False,
@@ -76,8 +79,11 @@ def render_many(
     raise_errors: bool = False,
     on_prepared: Callable[[list[Job]], None] | None = None,
 ) -> list[Outcome]:
-    """Render many storyboards on one shared pool; an Outcome per storyboard, in order."""
-    cache = PieceCache(cache_root)
+    """Render many storyboards on one shared pool; an Outcome per storyboard, in order.
+
+    A storyboard that fails, for a mistake or for a bug of ours, never stops the others (unless
+    raise_errors): its Outcome says why, and a bug's details go to the crash log it names."""
+    cache = PieceCache(Path(cache_root) if cache_root else None)
     limit = size_limit()  # a bad setting stops the render before any work
     began = time.time()
     outcomes = [Outcome(_name(s)) for s in storyboards]
@@ -85,10 +91,10 @@ def render_many(
     for index, storyboard in enumerate(storyboards):
         try:
             prepared[index] = prepare(storyboard, out, cache, force)
-        except SlideshowError as exc:
+        except Exception as exc:
             if raise_errors:
                 raise
-            outcomes[index].error = str(exc)
+            outcomes[index].error = _reason(exc, outcomes[index].storyboard)
     if on_prepared:
         on_prepared(list(prepared.values()))
     batch = _Batch(prepared, outcomes, cache, progress, raise_errors)
@@ -101,8 +107,18 @@ def render_many(
     return outcomes
 
 
-def _name(storyboard) -> str:
-    return str(storyboard.path if isinstance(storyboard, LoadedStoryboard) else storyboard)
+def _name(storyboard: Storyboard) -> str:
+    if isinstance(storyboard, (LoadedStoryboard, Checked)):
+        return str(storyboard.path)
+    return str(storyboard)
+
+
+def _reason(exc: BaseException, storyboard: str) -> str:
+    """What to tell about a failure: a user's mistake as it is; a bug of ours in one line,
+    its traceback (a worker's included) kept in the crash log."""
+    if isinstance(exc, SlideshowError):
+        return str(exc)
+    return crash_report(exc, f"rendering {storyboard}")
 
 
 class _Batch:
@@ -225,13 +241,13 @@ class _Batch:
         """Work of the main process, done while the workers encode."""
         for index, job in self.prepared.items():
             if not job.skipped and self.outcomes[index].error is None:
-                with contextlib.suppress(SlideshowError):  # finish() reports it
+                with contextlib.suppress(Exception):  # finish() makes it again, and reports it
                     thumbnail(job, self.cache)
 
     def _collect(self, index: int, function, args) -> None:
         try:
             results = function(*args)
-        except SlideshowError as exc:
+        except Exception as exc:
             self._fail(index, exc)
             return
         count = len(args[0]) if function is encode_pieces else 0
@@ -242,16 +258,10 @@ class _Batch:
             return
         try:
             results = future.result()
-        except SlideshowError as exc:
-            self._fail(index, exc)
-            return
         except futures.process.BrokenProcessPool:
             raise
-        except Exception as exc:  # a bug in a worker: keep the details, go on with the rest
-            if self.raise_errors:
-                raise
-            detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-            self._fail(index, SlideshowError(f"internal error while encoding: {detail}"))
+        except Exception as exc:  # a mistake, or a bug in a worker: go on with the rest
+            self._fail(index, exc)
             return
         self._store(index, count, results)
 
@@ -271,13 +281,13 @@ class _Batch:
         self._report(index)
         try:
             self.outcomes[index].result = finish(self.prepared[index], self.cache)
-        except SlideshowError as exc:
+        except Exception as exc:
             self._fail(index, exc)
 
-    def _fail(self, index: int, exc: SlideshowError) -> None:
+    def _fail(self, index: int, exc: Exception) -> None:
         if self.raise_errors:
             raise exc
-        self.outcomes[index].error = str(exc)
+        self.outcomes[index].error = _reason(exc, self.outcomes[index].storyboard)
 
     def _report(self, index: int) -> None:
         if self.progress:

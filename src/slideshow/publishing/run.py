@@ -4,13 +4,18 @@ playlist entry, recording each finished step so that a re-run only finishes what
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .. import youtube_rules
+from ..check import Checked, check
+from ..digest import sha256_file
 from ..errors import SlideshowError
-from ..loader import LoadedStoryboard, load
-from ..planner import plan
-from ..renderer.cache import sha256_file
+from ..loader import LoadedStoryboard
+from ..outputs import Outputs
+from ..timeline import Timeline
 from . import description as meta
 from .record import Record
 from .youtube import CHUNK, PublishError, QuotaExhausted, Retry, endpoint, service, upload_status
@@ -26,8 +31,51 @@ class PublishResult:
     notes: list[str] = field(default_factory=list)
 
 
+Storyboard = str | Path | LoadedStoryboard | Checked
+
+
+@dataclass
+class PublishOutcome:
+    """What became of one storyboard in a batch: published (result), failed (error), stopped
+    by the quota (error, quota), or not reached after the quota ran out (waiting)."""
+
+    storyboard: str
+    result: PublishResult | None = None
+    error: str | None = None
+    quota: bool = False
+    waiting: bool = False
+
+
+def publish_many(
+    storyboards: Sequence[Storyboard],
+    out: str | Path = "output",
+    **options,
+) -> list[PublishOutcome]:
+    """Publish each storyboard in turn (options as for publish). One that fails never stops
+    the others; when YouTube's quota runs out, the rest wait for the next run."""
+    outcomes = [PublishOutcome(_name(s)) for s in storyboards]
+    for index, storyboard in enumerate(storyboards):
+        outcome = outcomes[index]
+        try:
+            outcome.result = publish(storyboard, out, **options)
+        except QuotaExhausted as exc:
+            outcome.error, outcome.quota = str(exc), True
+            for later in outcomes[index + 1 :]:
+                later.waiting = True
+            break
+        except SlideshowError as exc:
+            outcome.error = str(exc)
+    return outcomes
+
+
+def _name(storyboard: Storyboard) -> str:
+    if isinstance(storyboard, (LoadedStoryboard, Checked)):
+        return str(storyboard.path)
+    return str(storyboard)
+
+
 def publish(
-    storyboard: str | Path | LoadedStoryboard,
+    storyboard: Storyboard,
     out: str | Path = "output",
     *,
     dry_run: bool = False,
@@ -38,18 +86,16 @@ def publish(
     chunk_size: int = CHUNK,
 ) -> PublishResult:
     """Publish one compilation; raises QuotaExhausted or another SlideshowError to stop."""
-    loaded = storyboard if isinstance(storyboard, LoadedStoryboard) else load(storyboard)
-    timeline = plan(loaded)
+    checked = check(storyboard)
+    loaded, timeline = checked.valid()
     out = Path(out)
     base = endpoint()
     body = meta.video_body(loaded, timeline)
-    size = len(body["snippet"]["description"].encode("utf-8"))
-    if size > meta.MAX_DESCRIPTION_BYTES:
-        raise SlideshowError(
-            f"{loaded.path}: the YouTube description (description, chapters and credits) has "
-            f"{size} bytes; YouTube accepts {meta.MAX_DESCRIPTION_BYTES}. Shorten the description."
-        )
-    files = {s: out / f"{timeline.id}{s}" for s in (".mp4", ".jpg", ".vtt")}
+    what = "the YouTube description (description, chapters and credits)"
+    problems = youtube_rules.description_problems(body["snippet"]["description"], what)
+    if problems:
+        raise SlideshowError(f"{loaded.path}: {problems[0]}. Shorten the description.")
+    files = Outputs.of(out, timeline.id)
     record = Record.load(out / f"{timeline.id}.youtube.json")
     steps = ["upload", "thumbnail", "captions"] + (["playlist"] if meta.playlist(loaded) else [])
     result = PublishResult(timeline.id, record.video_id)
@@ -58,8 +104,8 @@ def publish(
 
     from ..renderer import render
 
-    render(loaded, out)  # skips itself when the outputs are up to date
-    digest = sha256_file(files[".mp4"])
+    render(checked, out)  # skips itself when the outputs are up to date
+    digest = sha256_file(files.mp4)
     from .auth import credentials, token_path
 
     token_uri = f"{base}/token" if base else None
@@ -72,15 +118,16 @@ def publish(
                 f"the MP4 changed since video {record.video_id} was uploaded; YouTube cannot "
                 "replace a video's file, so only metadata, thumbnail and captions are updated"
             )
+        requests = Requests(youtube, loaded, timeline, files, body, record.video_id)
         if "upload" not in record.done:
-            _upload(youtube, retry, record, files[".mp4"], digest, body, chunk_size)
+            _upload(requests, retry, record, digest, chunk_size)
             record.metadata = body
             record.mark("upload")
+            requests.video_id = record.video_id
         elif record.metadata != body and not update:
             result.notes.append(
                 "the details changed since the upload: run with --update to send them"
             )
-        requests = Requests(youtube, loaded, timeline, files, body, record.video_id)
         for step in _steps_left(record, steps, update, timeline):
             retry.call(WHAT[step], requests.build(step, media=_file_media).execute)
             if step == "update":
@@ -128,12 +175,12 @@ def _steps_left(record: Record, steps: list[str], update: bool, timeline) -> lis
 class Requests:
     """Builds each step's request with the real client; executing it is the caller's choice."""
 
-    youtube: object
+    youtube: Any  # the discovery client's resource
     loaded: LoadedStoryboard
-    timeline: object
-    files: dict[str, Path]
+    timeline: Timeline
+    files: Outputs
     body: dict
-    video_id: str
+    video_id: str | None
 
     def metadata(self, step: str) -> dict | None:
         """The JSON resource a step sends (beside its file, for uploads)."""
@@ -164,17 +211,17 @@ class Requests:
                 part="snippet,status",
                 body=body,
                 notifySubscribers=False,
-                media_body=media(self.files[".mp4"], "video/mp4", True),
+                media_body=media(self.files.mp4, "video/mp4", True),
             )
         if step == "update":
             return youtube.videos().update(part="snippet,status", body=body)
         if step == "thumbnail":
             return youtube.thumbnails().set(
-                videoId=self.video_id, media_body=media(self.files[".jpg"], "image/jpeg", False)
+                videoId=self.video_id, media_body=media(self.files.thumbnail, "image/jpeg", False)
             )
         if step == "captions":
             return youtube.captions().insert(
-                part="snippet", body=body, media_body=media(self.files[".vtt"], "text/vtt", False)
+                part="snippet", body=body, media_body=media(self.files.vtt, "text/vtt", False)
             )
         if step == "playlist":
             return youtube.playlistItems().insert(part="snippet", body=body)
@@ -190,16 +237,15 @@ def _file_media(path: Path, mimetype: str, resumable: bool, chunk_size: int = CH
 
 
 def _upload(
-    youtube, retry: Retry, record: Record, mp4: Path, digest: str, body: dict, chunk_size: int
+    requests: Requests, retry: Retry, record: Record, digest: str, chunk_size: int
 ) -> None:
     """Upload (or resume uploading) the MP4; inserts the video exactly once."""
-
-    size = mp4.stat().st_size
-    request = Requests(youtube, None, None, {".mp4": mp4}, body, None).build(
+    size = requests.files.mp4.stat().st_size
+    request = requests.build(
         "insert",
         media=lambda path, mimetype, resumable: _file_media(path, mimetype, resumable, chunk_size),
     )
-    http = youtube._http
+    http = requests.youtube._http
     if record.session_uri and record.sha256 == digest:
         state = retry.call(
             "asking YouTube how far the upload got",
@@ -234,7 +280,7 @@ def _dry_run(loaded, timeline, files, record, body, steps, update, base, result)
     from googleapiclient.http import MediaInMemoryUpload
 
     youtube = service(AnonymousCredentials(), base)
-    missing = [str(p) for p in files.values() if not p.exists()]
+    missing = [str(p) for p in (files.mp4, files.thumbnail, files.vtt) if not p.exists()]
     if missing:
         result.notes.append("would render first: " + ", ".join(missing) + " missing")
 
@@ -249,7 +295,7 @@ def _dry_run(loaded, timeline, files, record, body, steps, update, base, result)
     )
     planned = ["insert"] if "upload" not in record.done else []
     planned += _steps_left(record, steps, update, timeline)
-    attached = {"insert": ".mp4", "thumbnail": ".jpg", "captions": ".vtt"}
+    attached = {"insert": files.mp4, "thumbnail": files.thumbnail, "captions": files.vtt}
     for step in planned:
         request = requests.build(step, media)
         text = f"{request.method} {request.uri}"
@@ -257,7 +303,7 @@ def _dry_run(loaded, timeline, files, record, body, steps, update, base, result)
         if metadata is not None:
             text += "\n" + json.dumps(metadata, indent=2, ensure_ascii=False)
         if step in attached:
-            path = files[attached[step]]
+            path = attached[step]
             size = path.stat().st_size if path.exists() else None
             text += f"\n(with the file {path}" + (f", {size} bytes" if size else "") + ")"
         result.requests.append(f"[{'upload' if step == 'insert' else step}] {text}")

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
+from .. import youtube_rules
 from ..loader import LoadedStoryboard
-from ..planner import YOUTUBE_MIN_CHAPTER_SECONDS, YOUTUBE_MIN_CHAPTERS
+from ..schema import YouTube
 from ..timeline import Timeline
-
-MAX_DESCRIPTION_BYTES = 5000
 
 
 def chapters_allowed(timeline: Timeline) -> bool:
-    """YouTube's rules: the first at 0:00, at least three, each at least 10 s long."""
-    chapters = timeline.chapters
-    if len(chapters) < YOUTUBE_MIN_CHAPTERS or chapters[0].start != 0:
-        return False
-    ends = [c.start for c in chapters[1:]] + [timeline.frames]
-    least = YOUTUBE_MIN_CHAPTER_SECONDS * timeline.fps
-    return all(end - c.start >= least for c, end in zip(chapters, ends))
+    """Whether YouTube would show the timeline's chapters (youtube_rules.chapters_shown)."""
+    spans = [(c.start, c.end) for c in timeline.chapter_spans()]
+    return youtube_rules.chapters_shown(spans, timeline.fps)
 
 
 def description(loaded: LoadedStoryboard, timeline: Timeline) -> str:
@@ -35,13 +30,18 @@ def description(loaded: LoadedStoryboard, timeline: Timeline) -> str:
     return "\n\n".join(parts)
 
 
+def youtube_settings(loaded: LoadedStoryboard) -> YouTube:
+    """The storyboard's `publish: youtube:` settings, or their defaults."""
+    publish = loaded.model.publish
+    return publish.youtube if publish and publish.youtube else YouTube()
+
+
 def video_body(loaded: LoadedStoryboard, timeline: Timeline) -> dict:
     """The videos.insert / videos.update resource: snippet and status."""
     model = loaded.model
-    youtube = model.publish.youtube if model.publish and model.publish.youtube else None
-    settings = youtube or _defaults()
+    settings = youtube_settings(loaded)
     snippet = {
-        "title": settings.title or model.title[:100],
+        "title": settings.title or model.title[: youtube_rules.MAX_TITLE_CHARS],
         "description": description(loaded, timeline),
         "categoryId": str(settings.category),
         "defaultLanguage": model.language,
@@ -59,11 +59,4 @@ def video_body(loaded: LoadedStoryboard, timeline: Timeline) -> dict:
 
 
 def playlist(loaded: LoadedStoryboard) -> str | None:
-    model = loaded.model
-    return model.publish.youtube.playlist if model.publish and model.publish.youtube else None
-
-
-def _defaults():
-    from ..schema import YouTube
-
-    return YouTube()
+    return youtube_settings(loaded).playlist

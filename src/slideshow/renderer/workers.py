@@ -1,0 +1,92 @@
+"""The work a render hands out: encoding runs of pieces and the soundtrack, in worker
+processes (or on a Dask cluster), each result going into the piece cache or sent back.
+
+A run is a contiguous stretch of pieces of about equal cost, so each worker makes a plate
+once for the hold and the transitions beside it.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+from ..timeline import Timeline
+from .audio import encode_audio, soundtrack
+from .cache import PieceCache
+from .encoding import Encoded, encode_frames, encode_still, x264_options
+from .pieces import Piece, hold_plate, piece_frames
+
+
+def encode_soundtrack(
+    timeline: Timeline, key: str, cache_root=None
+) -> list[tuple[str, Encoded | None]]:
+    """Build, normalise and encode the soundtrack (a worker's job). With cache_root it streams
+    straight into the cache; a remote worker sends the packets back instead."""
+    if cache_root is None:
+        return [(key, encode_audio(soundtrack(timeline), timeline.look.quality))]
+    with PieceCache(cache_root).writer(key) as writer:
+        encode_audio(soundtrack(timeline), timeline.look.quality, writer)
+    return [(key, None)]
+
+
+def encode_pieces(
+    pieces: list[Piece], fps: Fraction, quality: str, tag: object = None, cache_root=None
+) -> list[tuple[str, Encoded | None]]:
+    """Encode a run of pieces in order (a worker's job): [(key, encoded)]. Warnings are the
+    job's to give (it knows them from the layout), so workers send none.
+
+    With cache_root (workers on this machine), each piece goes into the cache as soon as it
+    is done, so an interrupted render resumes from it, and None is returned in its place.
+    """
+    cache = PieceCache(cache_root) if cache_root is not None else None
+    results: list[tuple[str, Encoded]] = []
+    for piece in pieces:
+        width, height = piece.a.plate.width, piece.a.plate.height
+        if piece.kind == "hold":
+            plate = hold_plate(piece, cache)
+            encoded = encode_still(plate, piece.encode_frames, fps, quality)
+        else:
+            kind, frames = piece_frames(piece, cache)
+            encoded = encode_frames(frames, width, height, fps, x264_options(quality, kind, fps))
+        if cache is not None:
+            cache.put(piece.key, encoded)
+            encoded = None
+        results.append((piece.key, encoded))
+        report(tag)
+    return results
+
+
+# Set in worker processes: where each finished piece is announced, for the progress bar.
+_PROGRESS = None
+
+
+def init_worker(queue) -> None:
+    global _PROGRESS
+    _PROGRESS = queue
+
+
+def report(tag: object) -> None:
+    if _PROGRESS is not None:
+        _PROGRESS.put(tag)
+
+
+# A run should hold at least about two transitions' worth of work: each run boundary makes
+# a plate twice.
+RUN_COST = 60.0
+
+
+def split_work(pieces: list[Piece], workers: int, most: int | None = None) -> list[list[Piece]]:
+    """Contiguous runs of about equal cost, at least one per worker and at most `most`
+    (default: one per worker); within a run each plate is made once."""
+    total = sum(p.cost for p in pieces)
+    if workers <= 1 or len(pieces) <= 1:
+        return [pieces] if pieces else []
+    runs = max(workers, min(most or workers, int(total // RUN_COST)))
+    share = total / runs
+    chunks: list[list[Piece]] = [[]]
+    spent = 0.0
+    for piece in pieces:
+        if spent >= share * len(chunks) and len(chunks) < runs:
+            chunks.append([])
+        chunks[-1].append(piece)
+        spent += piece.cost
+    return [c for c in chunks if c]
