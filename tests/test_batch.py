@@ -6,6 +6,7 @@ import os
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import media
 import pytest
@@ -81,7 +82,10 @@ def test_interrupted_batch_leaves_no_partial_output_and_resumes(assets, tmp_path
     out, cache = tmp_path / "out", tmp_path / "cache"
     env = dict(os.environ, SLIDESHOW_CACHE=str(cache))
     process = shell.start(
-        "render", str(board), "--out", str(out),
+        "render",
+        str(board),
+        "--out",
+        str(out),
         env=env,
         stderr=subprocess.PIPE,
         text=True,
@@ -170,7 +174,7 @@ def test_work_is_split_into_contiguous_runs_of_similar_cost():
     from slideshow.renderer.plates import PlateSpec
     from slideshow.renderer.workers import split_work
 
-    view = View(PlateSpec(kind="black", width=320, height=180))
+    view = View(PlateSpec("title", 320, 180, "font.ttf", "font.ttf"))
 
     def piece(kind: str, index: int) -> Piece:
         frames = 30 if kind == "blend" else 150
@@ -189,3 +193,42 @@ def test_work_is_split_into_contiguous_runs_of_similar_cost():
         ["blend3"],
     ]
     assert split_work(edit, 1, 8) == [edit]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+@pytest.mark.parametrize("where", ["prepare", "worker"])
+def test_a_bug_for_one_storyboard_never_stops_the_others(
+    folder, tmp_path, monkeypatch, jobs, where
+):
+    """Whatever --jobs is, a bug of ours while preparing or encoding one compilation fails
+    that one alone, in one line naming the crash log, which holds the traceback."""
+    import slideshow.renderer.job as job_module
+    import slideshow.renderer.workers as workers
+
+    def green(plate_or_spec) -> bool:  # only two.yaml shows green.png
+        if where == "prepare":
+            return plate_or_spec.name == "green.png"
+        return plate_or_spec[:180].mean() > 120  # green's luma; red and blue are darker
+
+    def buggy(real):
+        def call(first, *args, **kwargs):
+            if green(first):
+                raise ZeroDivisionError("a bug for green")
+            return real(first, *args, **kwargs)
+
+        return call
+
+    if where == "prepare":
+        monkeypatch.setattr(job_module, "plate_warnings", buggy(job_module.plate_warnings))
+    else:
+        monkeypatch.setattr(workers, "encode_still", buggy(workers.encode_still))
+    boards = [folder / f"{name}.yaml" for name in ("one", "two", "three")]
+    out = tmp_path / "out"
+    outcomes = render_many(boards, out, jobs=jobs, cache_root=tmp_path / "cache")
+    assert [o.ok for o in outcomes] == [True, False, True]
+    error = outcomes[1].error
+    assert error.startswith("internal error while rendering ") and "two.yaml" in error
+    log = Path(error.split("details are in ")[1].split(". Please")[0])
+    assert "ZeroDivisionError: a bug for green" in log.read_text(encoding="utf-8")
+    assert (out / "one.mp4").is_file() and (out / "three.mp4").is_file()
+    assert not list(out.glob("two*")) and not list(out.glob(".two*"))

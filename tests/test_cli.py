@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -137,43 +138,124 @@ def test_cli_reference_is_current():
     assert result.returncode == 0, result.stderr
 
 
-def test_watch_renders_again_on_save_survives_mistakes_and_stops_cleanly(
-    assets, storyboard, tmp_path
-):
-    text = (
-        "title: Watched\nvideo: {size: 320x180, quality: draft}\nloudness: off\nsegments:\n"
-        "  - photos: [{file: red.jpg, duration: 2, caption: First words}]\n"
-    )
-    board = storyboard(text)
-    out, log = tmp_path / "out", tmp_path / "stderr.txt"
-    srt = out / "story.srt"
-    with open(log, "w") as errors:
-        process = shell.start(
-            "render", str(board), "--out", str(out), "--watch",
-            stdout=subprocess.DEVNULL,
-            stderr=errors,
-            env=dict(os.environ),
-        )
+class Watch:
+    """`slideshow render --watch` running in the background, its stderr in a file."""
 
-    def wait_for(condition, what):
+    def __init__(self, board, out, log, env=None):
+        self.log = log
+        with open(log, "w") as errors:
+            self.process = shell.start(
+                "render",
+                board,
+                "--out",
+                out,
+                "--watch",
+                stdout=subprocess.DEVNULL,
+                stderr=errors,
+                env=env or dict(os.environ),
+            )
+
+    def wait_for(self, condition, what):
         deadline = time.monotonic() + 60
         while not condition():
-            assert process.poll() is None, log.read_text()
+            assert self.process.poll() is None, self.log.read_text()
             assert time.monotonic() < deadline, f"gave up waiting for {what}"
             time.sleep(0.05)
 
+    def stop(self, out=None) -> str:
+        """Ctrl-C between renders (once the manifest, written last, is in place), then what
+        the watch wrote to stderr."""
+        if out is not None and self.process.poll() is None:
+            newest = max((p.stat().st_mtime for p in out.iterdir()), default=0)
+            manifests = [p.stat().st_mtime for p in out.glob("*.json")]
+            deadline = time.monotonic() + 30
+            while (not manifests or max(manifests) < newest) and time.monotonic() < deadline:
+                time.sleep(0.05)
+                manifests = [p.stat().st_mtime for p in out.glob("*.json")]
+            time.sleep(0.5)  # the summary is printed after the manifest
+        self.process.send_signal(signal.SIGINT)
+        self.process.wait(timeout=30)
+        return self.log.read_text()
+
+
+WATCHED = (
+    "title: Watched\nvideo: {size: 320x180, quality: draft}\nloudness: off\nsegments:\n"
+    "  - photos: [{file: red.jpg, duration: 2, caption: First words}]\n"
+)
+
+
+def test_watch_renders_again_on_save_survives_mistakes_and_stops_cleanly(
+    assets, storyboard, tmp_path
+):
+    board = storyboard(WATCHED)
+    out = tmp_path / "out"
+    srt = out / "story.srt"
+    watch = Watch(board, out, tmp_path / "stderr.txt")
     try:
-        wait_for(lambda: srt.is_file() and "First words" in srt.read_text(), "the first render")
-        wait_for(lambda: "Watching" in log.read_text(), "the watch to start")
-        board.write_text(text.replace("First words", "Second thoughts"))
-        wait_for(lambda: "Second thoughts" in srt.read_text(), "the render after a save")
+        watch.wait_for(
+            lambda: srt.is_file() and "First words" in srt.read_text(), "the first render"
+        )
+        watch.wait_for(lambda: "Watching" in watch.log.read_text(), "the watch to start")
+        board.write_text(WATCHED.replace("First words", "Second thoughts"))
+        watch.wait_for(lambda: "Second thoughts" in srt.read_text(), "the render after a save")
         board.write_text("title: [unclosed\n")  # saved half-way through an edit
-        wait_for(lambda: "not valid YAML" in log.read_text(), "the mistake to be reported")
-        board.write_text(text.replace("First words", "Third time"))
-        wait_for(lambda: "Third time" in srt.read_text(), "the render after the fix")
+        watch.wait_for(lambda: "not valid YAML" in watch.log.read_text(), "the mistake reported")
+        board.write_text(WATCHED.replace("First words", "Third time"))
+        watch.wait_for(lambda: "Third time" in srt.read_text(), "the render after the fix")
     finally:
-        process.send_signal(signal.SIGINT)
-        process.wait(timeout=30)
-    err = log.read_text()
-    assert process.returncode == 0, err
+        err = watch.stop(out)
+    assert watch.process.returncode == 0, err
     assert "Stopped watching." in err and "Traceback" not in err
+
+
+def test_watch_survives_a_font_file_that_is_removed(assets, storyboard, tmp_path):
+    """A font named by its file, then one found by family through fontconfig: each removed
+    while the watch runs. Reported (or replaced by the bundled one), never a crash."""
+    from slideshow.renderer.fonts import bundled_font
+
+    fonts = tmp_path / "fonts"
+    fonts.mkdir()
+    shutil.copy(bundled_font(), fonts / "DejaVuSans.ttf")
+    shutil.copy(bundled_font(), assets / "mine.ttf")
+    config = tmp_path / "fonts.conf"
+    config.write_text(
+        '<?xml version="1.0"?>\n<!DOCTYPE fontconfig SYSTEM "fonts.dtd">\n'
+        f"<fontconfig><dir>{fonts}</dir><cachedir>{tmp_path / 'fc-cache'}</cachedir>"
+        "</fontconfig>\n"
+    )
+    board = storyboard(
+        WATCHED.replace("loudness: off\n", "loudness: off\nstyle: {font: mine.ttf}\n")
+    )
+    out = tmp_path / "out"
+    srt = out / "story.srt"
+    env = dict(os.environ, FONTCONFIG_FILE=str(config))
+    watch = Watch(board, out, tmp_path / "stderr.txt", env)
+    try:
+        watch.wait_for(lambda: srt.is_file(), "the first render")
+        watch.wait_for(lambda: "Watching" in watch.log.read_text(), "the watch to start")
+        (assets / "mine.ttf").unlink()
+        board.write_text(
+            WATCHED.replace("loudness: off\n", "loudness: off\nstyle: {font: mine.ttf}\n").replace(
+                "First", "1"
+            )
+        )
+        watch.wait_for(lambda: "'mine.ttf' was not found" in watch.log.read_text(), "the report")
+        # By family: fontconfig finds the copy in `fonts`, which then goes away.
+        board.write_text(WATCHED.replace("First", "Family"))
+        watch.wait_for(lambda: "Family" in srt.read_text(), "the render with the family font")
+        (fonts / "DejaVuSans.ttf").unlink()
+        board.write_text(WATCHED.replace("First", "Gone"))
+        watch.wait_for(lambda: "Gone" in srt.read_text(), "the render after the font went")
+    finally:
+        err = watch.stop(out)
+    assert watch.process.returncode == 0, err
+    assert "internal error" not in err and "Traceback" not in err
+
+
+def test_commands_given_a_folder_without_storyboards_say_so(tmp_path):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for command in ("validate", "render", "publish"):
+        result = shell.run(command, empty, *(["--dry-run"] if command == "publish" else []))
+        assert result.returncode == 1, (command, result.stderr)
+        assert f"no storyboards (.yaml files) found in {empty}" in result.stderr, command

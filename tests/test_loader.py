@@ -299,3 +299,35 @@ def test_not_a_mapping_and_empty(assets, storyboard):
     assert problems(assets / "nope.yaml") == [
         f"{assets / 'nope.yaml'}:1:1: storyboard file not found"
     ]
+
+
+def test_pillows_decompression_bomb_guard_is_left_as_the_host_set_it(assets):
+    """Importing the library changes no Pillow setting; our own limit guards our own opens."""
+    code = f"""
+import warnings
+from PIL import Image
+Image.MAX_IMAGE_PIXELS = 10_000  # the host program's own, stricter guard
+import slideshow, slideshow.renderer, slideshow.renderer.photos
+from slideshow import media
+from slideshow.errors import MediaError
+assert Image.MAX_IMAGE_PIXELS == 10_000, Image.MAX_IMAGE_PIXELS
+try:  # the host's opens keep its guard (320x180 is over twice its limit)
+    Image.open({str(assets / "red.jpg")!r})
+    raise SystemExit("the host's guard was lifted")
+except Image.DecompressionBombError:
+    pass
+# ours use our limit, with our message
+assert media.probe_image({str(assets / "red.jpg")!r}).width == 320
+slideshow.renderer.photos.load_photo({str(assets / "red.jpg")!r}, (32, 18), "red.jpg")
+media.MAX_IMAGE_PIXELS = 50_000
+try:
+    media.probe_image({str(assets / "red.jpg")!r})
+    raise SystemExit("our limit was not applied")
+except MediaError as exc:
+    assert "above the limit of 0 megapixels; scale it down first" in str(exc), exc
+print("ok")
+"""
+    result = __import__("subprocess").run(
+        [__import__("sys").executable, "-c", code], capture_output=True, text=True, check=False
+    )
+    assert result.stdout == "ok\n", result.stderr

@@ -153,11 +153,13 @@ def test_sizes_that_are_not_multiples_of_four(assets, storyboard, tmp_path):
 
 def test_a_cached_world_gives_the_same_frames_without_reading_the_photo(tmp_path):
     from slideshow.renderer.cache import PieceCache
+    from slideshow.renderer.fonts import bundled_font
     from slideshow.renderer.motion import Camera
     from slideshow.renderer.plates import PlateSpec
 
     photo = media.photo(tmp_path / "scan.jpg", (90, 120, 150), size=(2560, 1440))
-    spec = PlateSpec(kind="photo", width=320, height=180, file=str(photo), name="scan.jpg")
+    font = str(bundled_font())
+    spec = PlateSpec("photo", 320, 180, font, font, file=str(photo), name="scan.jpg")
     move = Motion(kind="kenburns")
     cache = PieceCache(tmp_path / "cache")
     first = Camera(spec, move, 60, cache)

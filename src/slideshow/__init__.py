@@ -10,8 +10,7 @@ from .loader import LoadedStoryboard, load
 from .outputs import Outputs
 from .planner import plan
 from .timeline import Timeline
-
-__version__ = "0.1.0"
+from .version import __version__
 
 
 def __getattr__(name: str):

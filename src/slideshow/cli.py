@@ -9,10 +9,10 @@ from pathlib import Path
 
 import click
 
-from . import __version__
 from .check import Checked, check
 from .errors import SlideshowError, StoryboardError, crash_report
 from .schema import json_schema
+from .version import __version__
 
 
 def _echo_warnings(checked: Checked) -> None:

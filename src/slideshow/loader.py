@@ -11,8 +11,10 @@ import types
 import typing
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
 
 from . import schema
 from .errors import MediaError, Problem, StoryboardError
@@ -74,25 +76,30 @@ def load(path: str | Path) -> LoadedStoryboard:
     if not isinstance(source.data, dict):
         raise StoryboardError([source.problem((), "a storyboard must be a mapping of keys")])
 
+    data = source.data
     model = None
     try:
-        model = schema.Storyboard.model_validate(source.data)
+        model = schema.Storyboard.model_validate(data)
     except ValidationError as exc:
         problems += [_problem(source, error) for error in exc.errors()]
-
-    media_root = _media_root(path, source.data)
-    loaded = LoadedStoryboard(
+    media_root = _media_root(path, data)
+    media = _Media(source, media_root)
+    for where, kind, written in _media_refs(data):
+        media.check(where, kind, written)
+    problems += media.problems
+    if problems or model is None:
+        raise StoryboardError(problems)
+    return LoadedStoryboard(
         path=path,
-        model=model,  # type: ignore[arg-type]  # replaced below when invalid
+        model=model,
         source=source,
-        id=(model.id if model and model.id else path.stem),
+        id=model.id or path.stem,
         media_root=media_root,
         checksum=hashlib.sha256(raw).hexdigest(),
+        images=media.images,
+        recordings=media.recordings,
+        transcripts=media.transcripts,
     )
-    problems += _check_media(loaded)
-    if problems:
-        raise StoryboardError(problems)
-    return loaded
 
 
 def _media_root(path: Path, data: dict) -> Path:
@@ -126,25 +133,33 @@ def _media_refs(data: dict):
                 yield ("segments", s, "photos", p, "file"), "image", photo["file"]
 
 
-def _check_media(loaded: LoadedStoryboard) -> list[Problem]:
-    problems = []
-    seen: set[tuple[str, str]] = set()
-    for where, kind, written in _media_refs(loaded.source.data):
-        if (kind, written) in seen:
-            continue
-        seen.add((kind, written))
-        path = loaded.resolve(written)
+class _Media:
+    """Probes each media file the storyboard names, once, collecting what it learns."""
+
+    def __init__(self, source: Source, media_root: Path):
+        self.source = source
+        self.media_root = media_root
+        self.images: dict[str, ImageInfo] = {}
+        self.recordings: dict[str, AudioInfo] = {}
+        self.transcripts: dict[str, list[TranscriptCue]] = {}
+        self.problems: list[Problem] = []
+        self.seen: set[tuple[str, str]] = set()
+
+    def check(self, where: tuple, kind: str, written: str) -> None:
+        if (kind, written) in self.seen:
+            return
+        self.seen.add((kind, written))
+        path = resolve_media(self.media_root, written)
         try:
             if kind == "image":
-                loaded.images[written] = probe_image(path)
+                self.images[written] = probe_image(path)
             elif kind == "audio":
-                loaded.recordings[written] = probe_audio(path)
+                self.recordings[written] = probe_audio(path)
             else:
-                loaded.transcripts[written] = _read_transcript(path, written)
+                self.transcripts[written] = _read_transcript(path, written)
         except MediaError as exc:
             what = {"image": "photo", "audio": "recording", "transcript": "transcript"}[kind]
-            problems.append(loaded.source.problem(where, f"{what} {written!r}: {exc}"))
-    return problems
+            self.problems.append(self.source.problem(where, f"{what} {written!r}: {exc}"))
 
 
 def _read_transcript(path: Path, written: str) -> list[TranscriptCue]:
@@ -210,7 +225,7 @@ def _show(value: object) -> str:
     return repr(value)
 
 
-def _problem(source: Source, error: dict) -> Problem:
+def _problem(source: Source, error: ErrorDetails) -> Problem:
     problem = _describe(source, error)
     photo = _photo_named(source.data, _path(error["loc"]))
     if photo is None:
@@ -220,7 +235,7 @@ def _problem(source: Source, error: dict) -> Problem:
     )
 
 
-def _photo_named(data: object, path: tuple) -> str | None:
+def _photo_named(data: Any, path: tuple) -> str | None:
     """The file of the photo entry that path lies inside, if any, as the storyboard writes it."""
     for index in range(len(path) - 2):
         if path[index] == "photos" and isinstance(path[index + 1], int) and len(path) > index + 2:
@@ -235,7 +250,7 @@ def _photo_named(data: object, path: tuple) -> str | None:
     return None
 
 
-def _describe(source: Source, error: dict) -> Problem:
+def _describe(source: Source, error: ErrorDetails) -> Problem:
     path = _path(error["loc"])
     kind = error["type"]
     ctx = error.get("ctx") or {}

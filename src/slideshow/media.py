@@ -79,7 +79,8 @@ def open_image(path: str | Path) -> Image.Image:
             if not accepted or isinstance(accepted, str):
                 continue
             try:
-                image = factory(str(path), None)  # opens the file itself; closes it with close()
+                # Given a path, the opener opens the file itself and closes it with close().
+                image = factory(str(path), None)  # type: ignore[arg-type]
             except (SyntaxError, IndexError, TypeError, struct.error):
                 continue
             try:

@@ -45,6 +45,8 @@ Time = Annotated[
 Fit = Literal["contain", "cover"]
 TransitionKind = Literal["cut", "crossfade", "fade"]
 Quality = Literal["draft", "standard", "master"]
+MotionKind = Literal["none", "kenburns"]
+CaptionPosition = Literal["bottom", "top"]
 Rect = Annotated[
     tuple[
         Annotated[float, Field(ge=0, le=1)],
@@ -71,7 +73,7 @@ def _file_shorthand(value: object) -> object:
 class Motion(Model):
     """How the camera moves over a photo."""
 
-    type: Literal["none", "kenburns"] = "none"
+    type: MotionKind = "none"
     from_: Rect | None = Field(None, alias="from", description="framing at the start of the shot")
     to: Rect | None = Field(None, description="framing at the end of the shot")
 
@@ -186,7 +188,7 @@ class Video(Model):
 
 class Style(Model):
     font: str = Field("DejaVu Sans", description="a font family name or a .ttf/.otf file")
-    caption_position: Literal["bottom", "top"] = "bottom"
+    caption_position: CaptionPosition = "bottom"
     background: str = Field("blur", description='blur | black | "#rrggbb"')
 
     @field_validator("background")
@@ -308,7 +310,7 @@ def json_schema() -> dict:
     for name, short in (("Photo", "path"), ("Audio", "path"), ("Motion", "type")):
         whole = defs.pop(name)
         defs[f"{name}Mapping"] = whole
-        text = {"type": "string"}
+        text: dict[str, object] = {"type": "string"}
         if short == "type":
             text["enum"] = ["none", "kenburns"]
         defs[name] = {"anyOf": [text, {"$ref": f"#/$defs/{name}Mapping"}]}

@@ -12,19 +12,22 @@ import types
 import typing
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Any, Literal
 
+from .schema import CaptionPosition, Fit, MotionKind, Quality, TransitionKind
 from .timecode import format_time
 
 VERSION = 1
 
 Rect = tuple[float, float, float, float]
+ShotKind = Literal["photo", "title", "credits"]  # a photo, or a card: the intro's, the outro's
 
 
 @dataclass(frozen=True, slots=True)
 class Transition:
     """How a shot comes in. It is centred on the shot's start: frames // 2 lie before the cut."""
 
-    kind: str  # cut | crossfade | fade
+    kind: TransitionKind
     frames: int = 0
 
     def span(self, cut: int) -> tuple[int, int]:
@@ -33,7 +36,7 @@ class Transition:
 
 @dataclass(frozen=True, slots=True)
 class Motion:
-    kind: str = "none"  # none | kenburns
+    kind: MotionKind = "none"
     start: Rect | None = None  # framing rectangle as fractions of the photo; None: the default move
     end: Rect | None = None
 
@@ -45,13 +48,13 @@ class Shot:
     index: int
     start: int
     end: int
-    kind: str  # photo | title | credits
+    kind: ShotKind
     transition: Transition
     segment: int | None = None
     photo: str | None = None  # the path as the storyboard writes it
     file: str | None = None  # the resolved path
     caption: str | None = None
-    fit: str = "contain"
+    fit: Fit = "contain"
     motion: Motion = Motion()
     title: str | None = None  # cards
     subtitle: str | None = None
@@ -104,10 +107,10 @@ class Look:
 
     width: int
     height: int
-    quality: str
+    quality: Quality
     loudness: float | None  # LUFS target; None keeps the recordings' levels
     font: str
-    caption_position: str
+    caption_position: CaptionPosition
     background: str
 
 
@@ -150,7 +153,9 @@ class Timeline:
         data = json.loads(text)
         if data.get("version") != VERSION:
             raise ValueError(f"unsupported timeline version {data.get('version')!r}")
-        return _decode(cls, data)
+        timeline = _decode(cls, data)
+        assert isinstance(timeline, Timeline)
+        return timeline
 
     def __str__(self) -> str:
         return format_table(self)
@@ -162,7 +167,7 @@ def format_table(timeline: Timeline) -> str:
     for shot in timeline.shots:
         what = shot.photo if shot.kind == "photo" else f"[{shot.kind} card] {shot.title or ''}"
         motion = " (kenburns)" if shot.motion.kind == "kenburns" else ""
-        trans = shot.transition.kind
+        trans: str = shot.transition.kind
         if shot.transition.frames:
             trans += f" {float(timeline.seconds(shot.transition.frames)):g}s"
         rows.append(
@@ -205,11 +210,12 @@ def _encode(value: object) -> object:
     return value
 
 
-def _decode(tp: object, value: object) -> object:
+def _decode(tp: Any, value: Any) -> Any:
+    """JSON data back to the type tp of the timeline's dataclasses (the inverse of _encode)."""
     origin = typing.get_origin(tp)
     if dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
-        return tp(**{k: _decode(hints[k], v) for k, v in value.items()})
+        return typing.cast(Any, tp)(**{k: _decode(hints[k], v) for k, v in value.items()})
     if tp is Fraction:
         return Fraction(value)
     if origin is tuple:
@@ -220,6 +226,6 @@ def _decode(tp: object, value: object) -> object:
     if origin in (typing.Union, types.UnionType):
         if value is None:
             return None
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        return _decode(args[0], value)
+        (inner,) = [a for a in typing.get_args(tp) if a is not type(None)]
+        return _decode(inner, value)
     return value

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -10,6 +11,7 @@ from .errors import MediaError
 
 _TIME = r"(?:(\d+):)?(\d{1,2}):(\d{2})[.,](\d{3})"
 _CUE_TIMING = re.compile(rf"^\s*{_TIME}\s*-->\s*{_TIME}")
+_VTT_TAG = re.compile(r"</?(?:[a-zA-Z][^>]*|\d[\d:.]*)>")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,9 @@ def parse_transcript(text: str, name: str) -> list[TranscriptCue]:
         while index < len(lines) and lines[index].strip():
             body.append(lines[index].strip())
             index += 1
-        cue_text = re.sub(r"</?[a-zA-Z][^>]*>", "", "\n".join(body)) if is_vtt else "\n".join(body)
+        cue_text = "\n".join(body)
+        if is_vtt:  # tags (voices, styles, karaoke times) are markup; entities are characters
+            cue_text = html.unescape(_VTT_TAG.sub("", cue_text))
         if cue_text:
             cues.append(TranscriptCue(start, end, cue_text))
     if not cues:

@@ -40,7 +40,7 @@ def video_body(loaded: LoadedStoryboard, timeline: Timeline) -> dict:
     """The videos.insert / videos.update resource: snippet and status."""
     model = loaded.model
     settings = youtube_settings(loaded)
-    snippet = {
+    snippet: dict[str, object] = {
         "title": settings.title or model.title[: youtube_rules.MAX_TITLE_CHARS],
         "description": description(loaded, timeline),
         "categoryId": str(settings.category),
@@ -49,7 +49,7 @@ def video_body(loaded: LoadedStoryboard, timeline: Timeline) -> dict:
     }
     if settings.tags:
         snippet["tags"] = list(settings.tags)
-    status = {
+    status: dict[str, object] = {
         "privacyStatus": settings.privacy,
         "selfDeclaredMadeForKids": settings.made_for_kids,
     }

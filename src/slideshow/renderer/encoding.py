@@ -242,9 +242,9 @@ class Blender:
     """
 
     def __init__(self, a: np.ndarray, b: np.ndarray):
-        self.base = np.empty(a.shape, np.uint16)
-        self.diff = np.empty_like(self.base)
-        self.work = np.empty_like(self.base)
+        self.base: np.ndarray = np.empty(a.shape, np.uint16)
+        self.diff: np.ndarray = np.empty_like(self.base)
+        self.work: np.ndarray = np.empty_like(self.base)
         self.set(a, b)
 
     def set(self, a: np.ndarray, b: np.ndarray) -> None:
@@ -257,7 +257,8 @@ class Blender:
     def __call__(self, weight: int) -> av.VideoFrame:
         np.multiply(self.diff, weight, out=self.work)
         self.work += self.base
-        height, width = self.work.shape[0] * 2 // 3, self.work.shape[1]
+        rows, width = self.work.shape
+        height = rows * 2 // 3
         video = av.VideoFrame(width, height, "yuv420p")
         for source, target in zip(planes(self.work, width, height), frame_planes(video)):
             np.right_shift(source, 8, out=target, casting="unsafe")

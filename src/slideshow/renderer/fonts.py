@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import importlib.util
+import os
 import shutil
 import subprocess
 from pathlib import Path
@@ -27,6 +28,9 @@ def find_font(font: str, *, bold: bool = False, base: Path | None = None) -> Pat
             raise SlideshowError(f"style.font: the font file {font!r} was not found")
         return path
     found = _fontconfig(font, bold)
+    if found and not found.is_file():  # removed since fontconfig named it (a long --watch)
+        _fontconfig.cache_clear()
+        found = _fontconfig(font, bold)
     if found:
         return found
     if font.lower().replace(" ", "") == DEFAULT_FAMILY.lower().replace(" ", ""):
@@ -35,6 +39,19 @@ def find_font(font: str, *, bold: bool = False, base: Path | None = None) -> Pat
         f"style.font: no font named {font!r} is installed; give a font file (.ttf or .otf) "
         f"or leave it out to use {DEFAULT_FAMILY}"
     )
+
+
+def font_version(path: str | Path) -> tuple[int, int]:
+    """(modification time, size) of a font file in use: what caches of it are keyed by, so an
+    edited font is read again. A font removed since it was found is the user's to fix."""
+    try:
+        stat = os.stat(path)
+    except OSError as exc:
+        raise SlideshowError(
+            f"the font file {path} cannot be read ({exc.strerror}); was it removed? "
+            "Check style.font"
+        ) from None
+    return stat.st_mtime_ns, stat.st_size
 
 
 def bundled_font(bold: bool = False) -> Path:

@@ -13,13 +13,13 @@ from pathlib import Path
 
 import av
 
-from .. import __version__
 from ..check import Checked, check
 from ..digest import sha256_file
 from ..errors import RenderError, SlideshowError
 from ..loader import LoadedStoryboard
 from ..outputs import Outputs
 from ..timeline import Timeline
+from ..version import __version__
 from . import sidecars
 from .cache import DigestCache, PieceCache
 from .encoding import QUALITIES
@@ -88,7 +88,10 @@ def prepare(
     digests = _media_digests(loaded, timeline, cache)
     fonts = _fonts(timeline, loaded)
     key = render_key(timeline, digests, fonts)
-    specs = [plate_spec(s, timeline.look, fonts, digests.get(s.file)) for s in timeline.shots]
+    specs = [
+        plate_spec(s, timeline.look, fonts, digests.get(s.file) if s.file else None)
+        for s in timeline.shots
+    ]
     warnings = [w for spec in dict.fromkeys(specs) for w in plate_warnings(spec)]
     job = Job(
         checked=checked,

@@ -8,13 +8,13 @@ of what it touches, and equal work is found again wherever it was made.
 from __future__ import annotations
 
 import functools
-import os
 
 import av
 
-from .. import __version__
 from ..digest import sha256_file, sha256_json
 from ..timeline import Timeline
+from ..version import __version__
+from .fonts import font_version
 
 ENCODER_VERSION = "4"  # bump when the way pieces are encoded changes
 
@@ -27,8 +27,7 @@ def content_key(*parts: object) -> str:
 def font_digest(path: str) -> str:
     """SHA-256 of a font file, read once per process while the file stays as it is: plate keys
     and render keys both use it (and `render --watch` lives across edits of the files)."""
-    stat = os.stat(path)
-    return _font_digest(path, stat.st_mtime_ns, stat.st_size)
+    return _font_digest(path, *font_version(path))
 
 
 @functools.lru_cache(maxsize=32)

@@ -86,6 +86,7 @@ def framing(motion: Motion, photo_size: tuple[int, int], frame: tuple[int, int],
         cx, cy = (whole[0] + whole[2]) / 2, (whole[1] + whole[3]) / 2
         w, h = (whole[2] - whole[0]) / DEFAULT_ZOOM, (whole[3] - whole[1]) / DEFAULT_ZOOM
         return Framing(whole, (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+    assert motion.end is not None, "the schema gives both rectangles or neither"
     boxes = []
     for x, y, w, h in (motion.start, motion.end):
         rect = (x * pw, y * ph, (x + w) * pw, (y + h) * ph)
@@ -204,15 +205,15 @@ def _geometry(spec: PlateSpec, motion: Motion, photo_size: tuple[int, int]):
 
 def _make_world(spec: PlateSpec, motion: Motion):
     """(the decoded photo's size, the mip chain of the world as YUV planes)."""
-    name = spec.name or spec.file
+    file, name = spec.photo
     try:
-        info = probe_image(Path(spec.file))
+        info = probe_image(Path(file))
     except MediaError as exc:
         raise MediaError(f"photo {name!r}: {exc}") from None
     # Enough pixels for the tightest framing at one per output pixel, where the scan has
     # them: JPEGs are decoded reduced, and a frame-sized decode would be upscaled when zoomed.
     tightest = _tightest(spec, motion, (info.width, info.height))
-    photo = load_photo(spec.file, (math.ceil(spec.width * info.width / tightest), 1), name)
+    photo = load_photo(file, (math.ceil(spec.width * info.width / tightest), 1), name)
     framing_, (left, top), scale, world_size = _geometry(spec, motion, photo.size)
     photo_size = photo.size
     if photo.size != (round(photo.width * scale), round(photo.height * scale)):

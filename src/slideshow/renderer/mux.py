@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import av
 
@@ -12,6 +13,9 @@ from ..errors import RenderError
 from ..timeline import Timeline
 from .audio import RATE, audio_options
 from .encoding import QUALITIES, x264_options
+
+if TYPE_CHECKING:
+    from av.container.core import Chapter  # a TypedDict of PyAV's stubs
 
 
 def write_mp4(
@@ -92,7 +96,7 @@ def _audio_packets(stream, soundtrack):
         yield packet
 
 
-def _chapters(timeline: Timeline) -> list[dict]:
+def _chapters(timeline: Timeline) -> list[Chapter]:
     return [
         {
             "id": number,

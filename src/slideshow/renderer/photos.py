@@ -66,7 +66,7 @@ def _decode(image: Image.Image, need: tuple[int, int]) -> Image.Image:
         image = image.convert("RGBA")
     if image.mode not in ("RGB", "RGBA"):
         image = image.convert("RGB")
-    if image.mode == "RGBA" and image.getextrema()[3][0] == 255:
+    if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert("RGB")
     return ImageOps.exif_transpose(image) if orientation != 1 else image
 
@@ -82,8 +82,8 @@ def _to_8bit(image: Image.Image) -> Image.Image:
         return Image.fromarray((np.clip(array, 0, top) * 255 // top).astype(np.uint8), "L")
     if image.mode == "F":
         array = np.asarray(image, dtype=np.float32)
-        top = 1.0 if array.max() <= 1.0 else float(array.max())
-        return Image.fromarray((np.clip(array / top, 0, 1) * 255).astype(np.uint8), "L")
+        ftop = 1.0 if array.max() <= 1.0 else float(array.max())
+        return Image.fromarray((np.clip(array / ftop, 0, 1) * 255).astype(np.uint8), "L")
     return image
 
 
@@ -99,6 +99,8 @@ def _to_srgb(image: Image.Image, icc: bytes) -> Image.Image:
         )
     except (ImageCms.PyCMSError, OSError, ValueError):
         return image  # a broken profile: show the pixels as they are rather than fail
+    if converted is None:  # profileToProfile returns None only when told to work in place
+        return image
     if alpha is not None:
         converted.putalpha(alpha)
     return converted

@@ -13,9 +13,11 @@ import threading
 from collections import OrderedDict
 from dataclasses import dataclass
 from fractions import Fraction
+from typing import Literal
 
 import numpy as np
 
+from ..schema import TransitionKind
 from ..timeline import Motion, Timeline
 from .cache import PieceCache
 from .encoding import (
@@ -52,15 +54,18 @@ class View:
         return self.source_key() if self.motion is None else f"{self.source_key()}@{self.offset}"
 
 
+PieceKind = Literal["hold", "motion", "blend"]  # a still held, a moving shot, a transition
+
+
 @dataclass(frozen=True)
 class Piece:
-    kind: str  # hold | motion | blend
+    kind: PieceKind
     start: int
     frames: int
     key: str
     a: View
     b: View | None = None
-    transition: str | None = None  # crossfade | fade, for blends
+    transition: TransitionKind | None = None  # for blends
     encode_frames: int = 0  # frames made: a GOP for holds (one picture encoded), all for others
 
     @property
@@ -82,7 +87,8 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
     # The frames during which each shot is on screen, transitions included.
     visible = []
     for i, shot in enumerate(shots):
-        first = spans[i][0] if spans[i] else shot.start
+        span = spans[i]
+        first = span[0] if span else shot.start
         nxt = spans[i + 1] if i + 1 < len(shots) else None
         visible.append((first, nxt[1] if nxt else shot.end))
 
@@ -95,14 +101,15 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
 
     pieces: list[Piece] = []
     for i, shot in enumerate(shots):
-        if spans[i]:
-            lo, hi = spans[i]
+        span = spans[i]
+        if span:
+            lo, hi = span
             a, b = view(i - 1, lo), view(i, lo)
             key = content_key(
                 "blend", quality, fps, a.key(), b.key(), shot.transition.kind, hi - lo
             )
             pieces.append(Piece("blend", lo, hi - lo, key, a, b, shot.transition.kind, hi - lo))
-        hold_start = spans[i][1] if spans[i] else shot.start
+        hold_start = span[1] if span else shot.start
         nxt = spans[i + 1] if i + 1 < len(shots) else None
         hold_end = nxt[0] if nxt else shot.end
         if hold_end <= hold_start:
@@ -248,6 +255,7 @@ def piece_frames(piece: Piece, cache: PieceCache | None = None):
     a = _Frames(piece.a, cache)
     if piece.kind == "motion":
         return "motion", (a.video(k) for k in range(piece.frames))
+    assert piece.b is not None and piece.transition is not None, "a blend has two sides"
     b = _Frames(piece.b, cache)
     kind = "blend" if a.still and b.still else "motion"
     black = _black(piece.a.plate.width, piece.a.plate.height)

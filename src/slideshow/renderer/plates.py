@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, replace
 from pathlib import Path
+from typing import Literal
 
 import av
 import numpy as np
 from PIL import Image, ImageFilter
 
 from ..digest import sha256_json
+from ..schema import CaptionPosition, Fit
 from ..timeline import Look, Shot
 from . import text
 from .keys import font_digest
@@ -22,27 +24,35 @@ from .photos import load_photo
 from .yuv import planes
 
 CARD_BACKGROUND = (17, 17, 17)
+PlateKind = Literal["photo", "title", "credits"]
 
 
 @dataclass(frozen=True)
 class PlateSpec:
     """Everything that decides a shot's plate; its key names the plate in the piece cache."""
 
-    kind: str  # photo | title | credits | black
+    kind: PlateKind
     width: int
     height: int
+    font: str
+    bold_font: str
     file: str | None = None
     name: str | None = None  # the photo's path as written, for messages
     digest: str | None = None  # SHA-256 of the photo file
-    fit: str = "contain"
+    fit: Fit = "contain"
     background: str = "blur"
     caption: str | None = None
-    caption_position: str = "bottom"
-    font: str | None = None
-    bold_font: str | None = None
+    caption_position: CaptionPosition = "bottom"
     title: str | None = None
     subtitle: str | None = None
     lines: tuple[str, ...] = ()
+
+    @property
+    def photo(self) -> tuple[str, str]:
+        """(the file, its path as the storyboard writes it) of a photo's plate."""
+        if self.file is None:
+            raise ValueError(f"a {self.kind} plate shows no photo")
+        return self.file, self.name or self.file
 
     def without_caption(self) -> PlateSpec:
         """The picture under the caption (cached apart: a caption is blended on)."""
@@ -60,10 +70,13 @@ class PlateSpec:
 
 def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | None) -> PlateSpec:
     regular, bold = fonts
-    common = dict(width=look.width, height=look.height, font=str(regular), bold_font=str(bold))
     if shot.kind == "photo":
         return PlateSpec(
-            kind="photo",
+            "photo",
+            look.width,
+            look.height,
+            font=str(regular),
+            bold_font=str(bold),
             file=shot.file,
             name=shot.photo,
             digest=digest,
@@ -71,18 +84,22 @@ def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | N
             background=look.background,
             caption=shot.caption,
             caption_position=look.caption_position,
-            **common,
         )
     return PlateSpec(
-        kind=shot.kind, title=shot.title, subtitle=shot.subtitle, lines=shot.lines, **common
+        shot.kind,
+        look.width,
+        look.height,
+        font=str(regular),
+        bold_font=str(bold),
+        title=shot.title,
+        subtitle=shot.subtitle,
+        lines=shot.lines,
     )
 
 
 def render_plate(spec: PlateSpec) -> Image.Image:
     """The plate as an RGB image (its warnings: plate_warnings)."""
     size = (spec.width, spec.height)
-    if spec.kind == "black":
-        return Image.new("RGB", size, (0, 0, 0))
     if spec.kind in ("title", "credits"):
         frame = Image.new("RGB", size, CARD_BACKGROUND)
         text.draw_card(
@@ -118,7 +135,8 @@ def compose_photo(spec: PlateSpec) -> Image.Image:
     """The photo fitted to the frame: whole over a background (contain), or filling it (cover)."""
     width, height = spec.width, spec.height
     # Enough pixels to fill the frame either way; JPEG draft decoding never goes below it.
-    photo = load_photo(spec.file, (spec.width, spec.height), spec.name or spec.file)
+    file, name = spec.photo
+    photo = load_photo(file, (width, height), name)
     pw, ph = photo.size
     scale = max(width / pw, height / ph) if spec.fit == "cover" else min(width / pw, height / ph)
     fitted_size = (max(1, round(pw * scale)), max(1, round(ph * scale)))

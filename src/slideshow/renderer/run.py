@@ -136,13 +136,13 @@ class _Batch:
         """(job index, pieces in the task, function, arguments), longest kinds first."""
         # Workers on this machine write into the cache themselves; remote ones send back bytes.
         local_cache = None if remote else self.cache.root
-        tasks = []
+        tasks: list[tuple[int, int, Callable, tuple]] = []
         for index, job in self.prepared.items():
             if job.skipped:
                 continue
             if job.audio_missing:
-                args = (job.timeline, job.audio_key, local_cache)
-                tasks.append((index, 0, encode_soundtrack, args))
+                sound = (job.timeline, job.audio_key, local_cache)
+                tasks.append((index, 0, encode_soundtrack, sound))
         for index, job in self.prepared.items():
             if job.skipped:
                 continue
@@ -156,8 +156,8 @@ class _Batch:
                 else [[p] for p in job.missing]
             )
             for run in runs:
-                args = (run, timeline.fps, timeline.look.quality, index, local_cache)
-                tasks.append((index, len(run), encode_pieces, args))
+                arguments = (run, timeline.fps, timeline.look.quality, index, local_cache)
+                tasks.append((index, len(run), encode_pieces, arguments))
         return tasks
 
     def run(self, jobs: int | None, cluster: str | None) -> None:

@@ -7,11 +7,12 @@ where FriBiDi is missing, python-bidi reorders each line first.
 from __future__ import annotations
 
 import functools
-import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont, features
+
+from .fonts import font_version
 
 MAX_CAPTION_LINES = 3
 CAPTION_SIZE = 0.045  # of the frame height: 48 px at 1080p
@@ -30,8 +31,7 @@ def _layout() -> tuple[ImageFont.Layout, bool]:
 def font(path: Path, size: int) -> ImageFont.FreeTypeFont:
     """The font at a size, opened once while its file stays as it is (`render --watch` lives
     across edits of the files)."""
-    stat = os.stat(path)
-    return _font(str(path), size, stat.st_mtime_ns, stat.st_size)
+    return _font(str(path), size, *font_version(path))
 
 
 @functools.lru_cache(maxsize=64)

@@ -38,7 +38,7 @@ def encode_pieces(
     is done, so an interrupted render resumes from it, and None is returned in its place.
     """
     cache = PieceCache(cache_root) if cache_root is not None else None
-    results: list[tuple[str, Encoded]] = []
+    results: list[tuple[str, Encoded | None]] = []
     for piece in pieces:
         width, height = piece.a.plate.width, piece.a.plate.height
         if piece.kind == "hold":
@@ -49,8 +49,7 @@ def encode_pieces(
             encoded = encode_frames(frames, width, height, fps, x264_options(quality, kind, fps))
         if cache is not None:
             cache.put(piece.key, encoded)
-            encoded = None
-        results.append((piece.key, encoded))
+        results.append((piece.key, None if cache is not None else encoded))
         report(tag)
     return results
 
