@@ -112,7 +112,11 @@ def watched_edits(command: list[str], env, edit) -> list[float]:
         return times
     finally:
         process.send_signal(signal.SIGINT)
-        process.wait(timeout=60)
+        try:
+            process.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # say so, and keep the numbers already measured
+            process.kill()
+            print("warning: the watch did not stop on Ctrl-C within 60 s", file=sys.stderr)
 
 
 def main() -> None:

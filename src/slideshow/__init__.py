@@ -19,6 +19,10 @@ def __getattr__(name: str):
         from . import renderer
 
         return getattr(renderer, name)
+    if name == "init":
+        from .drafting import init
+
+        return init
     if name in ("publish", "publish_many"):
         import importlib
 
@@ -38,6 +42,7 @@ __all__ = [
     "Timeline",
     "__version__",
     "check",
+    "init",
     "load",
     "plan",
     "publish",

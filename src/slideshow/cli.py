@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import sys
 import time
 from pathlib import Path
@@ -121,19 +122,40 @@ def render(
         return
     click.echo("Watching for changes to the storyboards; press Ctrl-C to stop.", err=True)
     seen = _saved(files)
-    while True:
-        try:
-            seen = _next_save(files, seen)
-        except KeyboardInterrupt:  # between renders: nothing is being written
-            click.echo("Stopped watching.", err=True)
-            return
-        try:
-            paths = _storyboards(files)
-        except SlideshowError as exc:  # the folder was emptied: wait for a storyboard
-            click.echo(f"error: {exc}", err=True)
-            continue
-        # Ctrl-C during a render is the usual interrupt: nothing half-written
-        _render_all(paths, out, False, jobs, cluster)
+    with _CtrlC() as ctrl_c:
+        while not ctrl_c.pressed:
+            try:
+                seen = _next_save(files, seen)
+            except KeyboardInterrupt:  # between renders: nothing is being written
+                break
+            try:
+                paths = _storyboards(files)
+            except SlideshowError as exc:  # the folder was emptied: wait for a storyboard
+                click.echo(f"error: {exc}", err=True)
+                continue
+            # Ctrl-C during a render is the usual interrupt: nothing half-written
+            _render_all(paths, out, False, jobs, cluster)
+    click.echo("Stopped watching.", err=True)
+
+
+class _CtrlC:
+    """Remembers Ctrl-C during a watch. Python drops the KeyboardInterrupt that Ctrl-C raises
+    when it lands in an object's finalizer (they run at unforeseeable moments, such as the end
+    of a render), and the watch then went on as if nothing was pressed; with this it stops."""
+
+    def __init__(self) -> None:
+        self.pressed = False
+
+    def _handle(self, signum, frame) -> None:
+        self.pressed = True
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> _CtrlC:
+        self.previous = signal.signal(signal.SIGINT, self._handle)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        signal.signal(signal.SIGINT, self.previous)
 
 
 def _storyboards_or_none(files: tuple[str, ...]) -> list[Path]:
@@ -304,6 +326,46 @@ def cache_prune(days: float, max_mb: float | None) -> None:
     store = PieceCache()
     removed, freed = store.prune(days, None if max_mb is None else int(max_mb * 1e6))
     click.echo(f"removed {removed} pieces, {freed / 1e6:.1f} MB, from {store.root}")
+
+
+@cli.command()
+@click.argument("sources", nargs=-1, required=True)
+@click.option(
+    "-o",
+    "--output",
+    required=True,
+    metavar="FILE",
+    help="The storyboard to write (- prints it).",
+)
+@click.option("--force", is_flag=True, help="Replace the storyboard if it exists.")
+@click.option(
+    "--at-silences",
+    is_flag=True,
+    help="With a recording: change photos at pauses in the speech, near an even share.",
+)
+@click.option(
+    "--dry-run", is_flag=True, help="Print what was found (and the storyboard); write nothing."
+)
+def init(sources: tuple[str, ...], output: str, force: bool, at_silences: bool, dry_run: bool):
+    """Start a storyboard from what the archive holds: folders (or globs) of photographs with
+    embedded captions, an item list (CSV, XLSX), a recording, a transcript (WebVTT, SRT), an
+    OHMS index.
+
+    Example: slideshow init assets/demo -o compilations/mine.yaml
+    """
+    from .drafting import init as make
+
+    result = make(list(sources), output, force=force, at_silences=at_silences, dry_run=dry_run)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if dry_run:
+        click.echo("\n".join(result.found))
+        click.echo("")
+        click.echo(result.text, nl=False)
+    elif result.written is None:
+        click.echo(result.text, nl=False)
+    else:
+        click.echo(f"wrote {result.written}; check it, then: slideshow render {result.written}")
 
 
 @cli.command()

@@ -270,6 +270,8 @@ def _describe(source: Source, error: ErrorDetails) -> Problem:
         return source.problem(where, f"missing required key '{path[-1]}'", key=True)
     if kind == "value_error":
         message = str(ctx.get("error", error["msg"]))
+        if message == schema.BLANK:
+            return source.problem(path, _blank(path))
         return source.problem(path, f"{_key(path)}: {message}")
     if kind == "literal_error":
         expected = str(ctx.get("expected", "")).replace("'", "")
@@ -293,6 +295,15 @@ def _describe(source: Source, error: ErrorDetails) -> Problem:
     if kind in _KINDS:
         return source.problem(path, f"{_key(path)}: expected {_KINDS[kind]}, got {_show(value)}")
     return source.problem(path, f"{_key(path)}: {error['msg']}")
+
+
+def _blank(path: tuple) -> str:
+    """What to say of text that is only spaces, by where it stands."""
+    if path == ("title",):
+        return "`title` is empty; write the storyboard's title"
+    if isinstance(path[-1], int):
+        return f"{_key(path)} is empty; write the text, or remove the item"
+    return f"{_key(path)} is empty; write the text, or remove the key"
 
 
 def _valid_keys(path: tuple) -> list[str]:

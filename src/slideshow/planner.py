@@ -101,7 +101,7 @@ class _Planner:
         )
         return timeline, self.problems, self.warnings
 
-    def _card(self, kind, length, title, subtitle, lines=()):
+    def _card(self, kind, length, title, subtitle, lines=(), segment=None):
         defaults = self.model.defaults
         way_in = defaults.transition if self.shots else "cut"
         transition = Transition(way_in, self.frames(defaults.transition_duration))
@@ -115,6 +115,7 @@ class _Planner:
                 title=title,
                 subtitle=subtitle,
                 lines=lines,
+                segment=segment,
             )
         )
         self.cursor += max(length, 1)
@@ -125,7 +126,11 @@ class _Planner:
         if segment.title:
             self.chapters.append(Chapter(start_frame, segment.title))
             self.chapter_paths.append(path + ("title",))
-        if segment.audio:
+        if segment.audio and not segment.photos:  # a title card for the recording's length
+            total, _, _ = self._clip(s, segment)
+            self._card("title", total, segment.title or self.model.title, None, segment=s)
+            lengths = []
+        elif segment.audio:
             lengths = self._timed_photos(s, segment)
         else:
             lengths = []
@@ -150,8 +155,9 @@ class _Planner:
         if segment.audio and segment.transcript:
             self._transcript(s, segment, start_frame)
 
-    def _timed_photos(self, s: int, segment) -> list[int]:
-        """Shot lengths of a segment paced by its recording (timing rule 2)."""
+    def _clip(self, s: int, segment) -> tuple[int, Fraction, Fraction]:
+        """Place the segment's stretch of its recording: its length in frames, and where it
+        starts and ends in the recording."""
         path = ("segments", s)
         audio = segment.audio
         info = self.loaded.recordings[audio.file]
@@ -182,6 +188,12 @@ class _Planner:
                 fade_out=min(self.frames(audio.fade_out), total - total // 2),
             )
         )
+        return total, start, end
+
+    def _timed_photos(self, s: int, segment) -> list[int]:
+        """Shot lengths of a segment paced by its recording (timing rule 2)."""
+        path = ("segments", s)
+        total, start, end = self._clip(s, segment)
         # Anchors: the frame (relative to the segment) where each stretch begins.
         anchors = [0]
         previous = start

@@ -11,6 +11,7 @@ from fractions import Fraction
 from typing import Annotated, Literal
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     BeforeValidator,
     ConfigDict,
@@ -40,6 +41,22 @@ Time = Annotated[
     BeforeValidator(parse_time),
     PlainSerializer(float, return_type=float),
     WithJsonSchema(TIME_JSON_SCHEMA),
+]
+
+
+BLANK = "empty text"  # the loader words it for the place: a required key, a list item, ...
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise ValueError(BLANK)
+    return value
+
+
+# Text people read (titles, captions, credits, descriptions, tags). Text that is empty once
+# spaces are stripped is always a mistake at its place, never silently taken as absent.
+Text = Annotated[
+    str, AfterValidator(_not_blank), WithJsonSchema({"type": "string", "pattern": r"\S"})
 ]
 
 Fit = Literal["contain", "cover"]
@@ -101,7 +118,10 @@ class Photo(Model):
     """A photograph shown while the segment plays."""
 
     file: str = Field(description="path of the image, relative to media_root")
-    caption: str | None = Field(None, description="burned in and written to the caption files")
+    caption: Text | None = Field(None, description="burned in and written to the caption files")
+    alt: Text | None = Field(
+        None, description="what the photograph shows, for people who cannot see it; never drawn"
+    )
     at: Time | None = Field(None, description="position in the recording where it appears")
     duration: Time | None = Field(None, description="how long it is shown, in seconds")
     fit: Fit | None = None
@@ -137,17 +157,23 @@ class Audio(Model):
 
 
 class Segment(Model):
-    """One stretch of the compilation: a recording (or silence) and the photos shown with it."""
+    """One stretch of the compilation: a recording (or silence) and the photos shown with it.
 
-    title: str | None = Field(None, description="becomes a chapter")
+    A segment with audio and no photos shows a title card (its title, else the storyboard's)."""
+
+    title: Text | None = Field(None, description="becomes a chapter")
     audio: Audio | None = None
     transcript: str | None = Field(None, description="WebVTT or SRT file, times in the recording")
-    photos: list[Photo] = Field(min_length=1)
+    photos: list[Photo] = Field(
+        default_factory=list, description="none: a title card for the length of the audio"
+    )
 
     @model_validator(mode="after")
-    def _transcript_needs_audio(self) -> Segment:
+    def _needs(self) -> Segment:
         if self.transcript and self.audio is None:
             raise ValueError("a `transcript` needs `audio` in the same segment")
+        if not self.photos and self.audio is None:
+            raise ValueError("a segment needs `photos`, or `audio` to play under a title card")
         return self
 
 
@@ -208,20 +234,20 @@ class Defaults(Model):
 
 
 class Intro(Model):
-    title: str | None = Field(None, description="default: the storyboard title")
-    subtitle: str | None = None
+    title: Text | None = Field(None, description="default: the storyboard title")
+    subtitle: Text | None = None
     duration: Time = Fraction(5)
 
 
 class Outro(Model):
-    title: str | None = Field(None, description="heading of the closing card")
+    title: Text | None = Field(None, description="heading of the closing card")
     duration: Time = Fraction(8)
 
 
 class YouTube(Model):
-    title: str | None = Field(None, description="default: the storyboard title")
+    title: Text | None = Field(None, description="default: the storyboard title")
     privacy: Literal["private", "unlisted", "public"] = "private"
-    tags: list[str] = Field(default_factory=list)
+    tags: list[Text] = Field(default_factory=list)
     category: int = Field(27, description="YouTube category id; 27 is Education")
     playlist: str | None = None
     made_for_kids: bool = False
@@ -257,11 +283,11 @@ class Publish(Model):
 class Storyboard(Model):
     """A compilation: recordings, the photographs shown with them, captions and credits."""
 
-    title: str = Field(min_length=1)
+    title: Text
     id: str | None = Field(None, description="names every output file; default: the file name")
-    description: str | None = None
+    description: Text | None = None
     language: str = Field("en", description="BCP-47 language tag")
-    credits: list[str] = Field(default_factory=list)
+    credits: list[Text] = Field(default_factory=list)
     media_root: str | None = Field(None, description="folder that relative media paths start from")
     video: Video = Video()
     loudness: float | Literal["off"] = Field(

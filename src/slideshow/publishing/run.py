@@ -236,9 +236,7 @@ def _file_media(path: Path, mimetype: str, resumable: bool, chunk_size: int = CH
     )
 
 
-def _upload(
-    requests: Requests, retry: Retry, record: Record, digest: str, chunk_size: int
-) -> None:
+def _upload(requests: Requests, retry: Retry, record: Record, digest: str, chunk_size: int) -> None:
     """Upload (or resume uploading) the MP4; inserts the video exactly once."""
     size = requests.files.mp4.stat().st_size
     request = requests.build(

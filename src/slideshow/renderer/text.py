@@ -69,15 +69,21 @@ def wrap(text: str, face: ImageFont.FreeTypeFont, width: float) -> list[str]:
                 lines.append(line)
                 line = word
         lines.append(line)
-    # A single word wider than the line is split by characters.
+    # A single word wider than the line is split by characters, at the longest prefix that
+    # fits (found by halving: a 3000-character "word" is measured a few dozen times, not
+    # millions).
     out: list[str] = []
     for line in lines:
-        while face.getlength(_visual(line)) > width and len(line) > 1:
-            cut = len(line)
-            while cut > 1 and face.getlength(_visual(line[:cut])) > width:
-                cut -= 1
-            out.append(line[:cut])
-            line = line[cut:]
+        while len(line) > 1 and face.getlength(_visual(line)) > width:
+            fits, wide = 1, len(line)  # line[:fits] fits (or is one character); line[:wide] not
+            while wide - fits > 1:
+                middle = (fits + wide) // 2
+                if face.getlength(_visual(line[:middle])) <= width:
+                    fits = middle
+                else:
+                    wide = middle
+            out.append(line[:fits])
+            line = line[fits:]
         out.append(line)
     return out
 
@@ -112,6 +118,8 @@ def layout_caption(text: str, font_path: Path, width: int, height: int) -> Capti
 def draw_caption(frame: Image.Image, caption: CaptionLayout, font_path: Path, position: str):
     """Draw the caption on an RGB frame, in place, over a translucent band."""
     width, height = frame.size
+    if not caption.lines:  # nothing visible to draw (the text was only invisible characters)
+        return
     face = font(font_path, caption.size)
     ascent, descent = face.getmetrics()
     line_height = round((ascent + descent) * 1.15)

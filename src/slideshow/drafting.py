@@ -1,0 +1,561 @@
+"""`slideshow init`: a first storyboard made from what the archive holds.
+
+Sources, in any combination: folders (or globs) of photographs with embedded captions, an item
+list (CSV, XLSX), a recording, a transcript (WebVTT, SRT), an OHMS index. What is written
+validates and renders as it is, and reads like a storyboard written by hand: the contract's key
+order, shorthands where they suffice, quoted timecodes, paths relative to the storyboard (or its
+`media_root`), and comments where something needs the archivist's eye. It is written with
+ruamel.yaml, which keeps comments and key order, never by pasting strings.
+"""
+
+from __future__ import annotations
+
+import io
+import os
+from dataclasses import dataclass, field
+from fractions import Fraction
+from pathlib import Path
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
+
+from .errors import MediaError, SlideshowError
+from .media import AudioInfo, probe_audio
+from .sources.itemlist import ItemList, Row, read_item_list
+from .sources.ohms import Ohms, read_ohms
+from .sources.photos import IMAGE_SUFFIXES, PhotoFacts, find_photos, in_order, read_facts
+from .timecode import format_time, parse_time
+from .transcripts import parse_transcript
+from .youtube_rules import MIN_CHAPTER_SECONDS
+
+AUDIO_SUFFIXES = {".wav", ".mp3", ".m4a", ".aac", ".flac", ".ogg", ".oga", ".opus", ".aif", ".aiff"}
+LIST_SUFFIXES = {".csv", ".xlsx", ".xlsm"}
+TRANSCRIPT_SUFFIXES = {".vtt", ".srt"}
+
+
+@dataclass
+class InitResult:
+    text: str  # the storyboard
+    written: Path | None  # where it was written (None: printed, or a dry run)
+    found: list[str] = field(default_factory=list)  # what was found, for --dry-run
+    warnings: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Photo:
+    path: Path
+    caption: str | None = None
+    caption_from: str | None = None
+    at: str | None = None
+    duration: str | None = None
+    alt: str | None = None
+    starts: str | None = None  # the title of a segment this photo starts (item lists)
+
+
+@dataclass
+class _Segment:
+    title: str | None
+    start: Fraction | None = None
+    end: Fraction | None = None
+    photos: list[_Photo] = field(default_factory=list)
+    note: str | None = None  # a comment above the segment (an OHMS synopsis)
+
+
+@dataclass
+class _Found:
+    photos: list[PhotoFacts] = field(default_factory=list)
+    folders: list[Path] = field(default_factory=list)
+    lists: list[ItemList] = field(default_factory=list)
+    recordings: list[tuple[Path, AudioInfo]] = field(default_factory=list)
+    transcripts: list[Path] = field(default_factory=list)
+    indexes: list[Ohms] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+def init(
+    sources: list[str],
+    output: str | Path | None = None,
+    *,
+    force: bool = False,
+    at_silences: bool = False,
+    dry_run: bool = False,
+) -> InitResult:
+    """Make a storyboard from sources and write it to output ("-" or None: only return it).
+
+    Raises SlideshowError when nothing usable was found, or when output exists and not force.
+    """
+    to_file = output is not None and str(output) != "-"
+    target = Path(str(output)) if to_file else Path.cwd() / "storyboard.yaml"
+    if to_file and target.exists() and not force and not dry_run:
+        raise SlideshowError(f"{target} exists; give --force to replace it, or another -o name")
+    found = _gather(sources)
+    segments = _compose(found, at_silences)
+    if not any(s.photos for s in segments) and not found.recordings:
+        raise SlideshowError(
+            "nothing usable found: no photographs and no recording in "
+            + ", ".join(sources)
+            + ("\n" + "\n".join(found.warnings) if found.warnings else "")
+        )
+    result = InitResult("", None, warnings=list(found.warnings))
+    folder = target.parent.resolve()
+    transcript_out: Path | None = None
+    ohms = found.indexes[0] if found.indexes else None
+    if ohms is not None and ohms.vtt:
+        if to_file:
+            transcript_out = folder / f"{target.stem}.transcript.vtt"
+        else:
+            result.warnings.append(
+                f"{ohms.path}: its transcript is written beside the storyboard, so only with "
+                "-o FILE; it is left out here"
+            )
+    transcript = transcript_out or (found.transcripts[0] if found.transcripts else None)
+    document = _document(sources, found, segments, folder, transcript)
+    buffer = io.StringIO()
+    _yaml().dump(document, buffer)
+    result.text = buffer.getvalue()
+    result.found = _report(found, segments)
+    if dry_run or not to_file:
+        return result
+    folder.mkdir(parents=True, exist_ok=True)
+    if transcript_out is not None and ohms is not None and ohms.vtt:
+        _write(transcript_out, ohms.vtt)
+    _write(target, result.text)
+    result.written = target
+    return result
+
+
+def _write(path: Path, text: str) -> None:
+    """Write whole or not at all: a temporary file renamed into place."""
+    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        temp.write_text(text, encoding="utf-8")
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise SlideshowError(f"cannot write {path}: {exc.strerror}") from None
+
+
+# --- what the sources hold ----------------------------------------------------------------
+
+
+def _gather(sources: list[str]) -> _Found:
+    found = _Found()
+    for source in sources:
+        path = Path(source).expanduser()
+        suffix = path.suffix.lower()
+        if path.is_dir() or any(c in source for c in "*?["):
+            photos = find_photos(str(path) if path.is_dir() else source)
+            if path.is_dir():
+                found.folders.append(path)
+            if not photos:
+                found.warnings.append(f"{source}: no photographs found")
+            found.photos += [_facts(p, found) for p in photos]
+        elif not path.exists():
+            found.warnings.append(f"{source}: not found")
+        elif suffix in IMAGE_SUFFIXES:
+            found.photos.append(_facts(path, found))
+        elif suffix in LIST_SUFFIXES:
+            try:
+                items = read_item_list(path)
+            except (ValueError, OSError) as exc:
+                found.warnings.append(str(exc))
+                continue
+            found.lists.append(items)
+            found.warnings += items.warnings
+        elif suffix == ".xml":
+            try:
+                index = read_ohms(path)
+            except (ValueError, OSError) as exc:
+                found.warnings.append(str(exc))
+                continue
+            found.indexes.append(index)
+            found.warnings += index.warnings
+        elif suffix in TRANSCRIPT_SUFFIXES:
+            try:
+                parse_transcript(path.read_text(encoding="utf-8-sig"), str(path))
+            except (MediaError, OSError, UnicodeDecodeError) as exc:
+                found.warnings.append(f"{path}: not a transcript that can be read ({exc})")
+                continue
+            found.transcripts.append(path)
+        else:
+            try:
+                found.recordings.append((path, probe_audio(path)))
+            except MediaError as exc:
+                what = "a recording" if suffix in AUDIO_SUFFIXES else "something init reads"
+                found.warnings.append(f"{source}: not {what} ({exc})")
+    if len(found.indexes) > 1:
+        found.warnings.append("more than one OHMS file: only the first is used")
+    if found.indexes and not found.recordings:
+        _recording_of(found.indexes[0], found)
+    return found
+
+
+def _facts(path: Path, found: _Found) -> PhotoFacts:
+    facts = read_facts(path)
+    if facts.problem:
+        found.warnings.append(f"{path}: {facts.problem}")
+    return facts
+
+
+def _recording_of(ohms: Ohms, found: _Found) -> None:
+    """The recording an OHMS file names, when it is beside it."""
+    if not ohms.media:
+        found.warnings.append(f"{ohms.path}: it names no recording; give the recording too")
+        return
+    candidate = ohms.path.parent / Path(ohms.media.split("?")[0]).name
+    try:
+        found.recordings.append((candidate, probe_audio(candidate)))
+    except MediaError:
+        found.warnings.append(
+            f"{ohms.path}: its recording {ohms.media!r} is not beside it; give the recording "
+            "as a source too"
+        )
+
+
+# --- putting segments together --------------------------------------------------------------
+
+
+def _compose(found: _Found, at_silences: bool) -> list[_Segment]:
+    photos = _photos(found)
+    if not found.recordings:
+        return _silent(photos)
+    recording, info = found.recordings[0]
+    if len(found.recordings) > 1:
+        found.warnings.append("more than one recording: only the first is used")
+    duration = info.duration
+    if found.indexes:
+        segments = _from_index(found.indexes[0], duration)
+        _share_photos(segments, photos)
+    elif any(p.starts for p in photos):
+        segments = _from_rows(photos, duration, found)
+    else:
+        segments = [_Segment(None, None, None, photos)]
+        if at_silences and len(photos) > 1:
+            _at_silences(segments[0], recording, duration)
+    for segment in segments:
+        if segment.end is not None and segment.start is not None and segment.end <= segment.start:
+            found.warnings.append(f"segment {segment.title!r} has no length; left out")
+    return [s for s in segments if s.end is None or (s.start or 0) < s.end]
+
+
+def _photos(found: _Found) -> list[_Photo]:
+    """The photos in order: an item list's rows, else the photographs found."""
+    by_name = {f.path.name: f for f in found.photos}
+    if not found.lists:
+        return [_photo(f) for f in in_order(found.photos)]
+    photos = []
+    for items in found.lists:
+        base = found.folders[0] if found.folders else items.path.parent
+        for row in items.rows:
+            photo = _row_photo(row, items, base, by_name, found)
+            if photo is not None:
+                photos.append(photo)
+    return photos
+
+
+def _photo(facts: PhotoFacts) -> _Photo:
+    caption = facts.caption
+    if facts.citation and (not caption or facts.citation not in caption):
+        caption = f"{caption} {facts.citation}" if caption else facts.citation
+    source = facts.caption_field or facts.citation_field
+    return _Photo(facts.path, caption, source)
+
+
+def _row_photo(row: Row, items: ItemList, base: Path, by_name, found: _Found) -> _Photo | None:
+    if not row.file:
+        if row.segment:  # a row that only starts a segment
+            return _Photo(Path(), starts=row.segment, at=row.at)
+        return None
+    path = Path(row.file).expanduser()
+    path = path if path.is_absolute() else base / path
+    if not path.is_file():
+        found.warnings.append(f"{items.path}: row {row.line}: the file {row.file!r} was not found")
+        return None
+    facts = by_name.get(path.name) or _facts(path, found)
+    embedded = _photo(facts)
+    caption = row.caption
+    if caption and row.citation and row.citation not in caption:
+        caption = f"{caption} {row.citation}"
+    return _Photo(
+        path,
+        caption or embedded.caption,
+        f"{items.path.name} row {row.line}" if caption else embedded.caption_from,
+        at=row.at,
+        duration=row.duration,
+        alt=row.alt,
+        starts=row.segment,
+    )
+
+
+def _silent(photos: list[_Photo]) -> list[_Segment]:
+    """Without a recording: segments where item-list rows start them, else one."""
+    segments = [_Segment(None)]
+    for photo in photos:
+        if photo.starts:
+            if segments[-1].photos or segments[-1].title:
+                segments.append(_Segment(photo.starts))
+            else:
+                segments[-1].title = photo.starts
+        if photo.path != Path():
+            photo.at = None  # `at` needs a recording
+            segments[-1].photos.append(photo)
+    return [s for s in segments if s.photos]
+
+
+def _from_index(ohms: Ohms, duration: Fraction) -> list[_Segment]:
+    points = [p for p in ohms.points if p.start < duration]
+    segments = []
+    for k, point in enumerate(points):
+        end = Fraction(points[k + 1].start) if k + 1 < len(points) else None
+        note = "\n".join(
+            text
+            for text in (
+                f"Synopsis: {point.synopsis}" if point.synopsis else None,
+                f"Keywords: {point.keywords}" if point.keywords else None,
+            )
+            if text
+        )
+        segments.append(_Segment(point.title, _exact(point.start), end, note=note or None))
+    return segments or [_Segment(ohms.title)]
+
+
+def _exact(seconds: float) -> Fraction:
+    return Fraction(str(round(seconds, 3)))
+
+
+def _share_photos(segments: list[_Segment], photos: list[_Photo]) -> None:
+    """Photos given beside an index go to the segments in order, as the time falls: photo i
+    of n to the segment playing at (i + 1/2) / n of the whole."""
+    photos = [p for p in photos if p.path != Path()]
+    if not photos:
+        return
+    first = segments[0].start or Fraction(0)
+    last = segments[-1].end
+    starts = [s.start or Fraction(0) for s in segments]
+    span = (last or (starts[-1] + 60)) - first
+    for i, photo in enumerate(photos):
+        moment = first + span * Fraction(2 * i + 1, 2 * len(photos))
+        index = max(k for k, start in enumerate(starts) if start <= moment)
+        photo.at = None
+        segments[index].photos.append(photo)
+
+
+def _from_rows(photos: list[_Photo], duration: Fraction, found: _Found) -> list[_Segment]:
+    """A row whose segment cell is filled starts a segment of the recording at its `at` (the
+    segment before ends there); the rows after it are its photos."""
+    segments = [_Segment(None, Fraction(0))]
+    for photo in photos:
+        if photo.starts:
+            at = parse_time(photo.at) if photo.at else None
+            current = segments[-1]
+            began = True
+            if not current.photos and (at is None or at >= (current.start or 0)):
+                current.title = photo.starts  # the first rows: it names the opening segment
+                current.start = at if at is not None else current.start
+            elif at is None:
+                began = False
+                found.warnings.append(
+                    f"segment {photo.starts!r} has no `at`, so it cannot start in the "
+                    "recording; its rows continue the segment before"
+                )
+            elif at > (current.start or 0):
+                current.end = at
+                segments.append(_Segment(photo.starts, at))
+            else:
+                began = False
+                found.warnings.append(
+                    f"segment {photo.starts!r} starts at {format_time(at)}, before the segment "
+                    "above it; its rows continue the segment before"
+                )
+            if began and photo.path != Path():
+                photo.at = None  # it starts with its segment
+        if photo.path != Path():
+            segments[-1].photos.append(photo)
+    return segments
+
+
+def _at_silences(segment: _Segment, recording: Path, duration: Fraction) -> None:
+    from .sources.silences import changes, pauses
+
+    start, end = float(segment.start or 0), float(segment.end or duration)
+    moments = changes(len(segment.photos), start, end, pauses(recording, start, end))
+    for photo, moment in zip(segment.photos[1:], moments):
+        photo.at = format_time(_exact(moment))
+
+
+# --- the document -----------------------------------------------------------------------------
+
+
+def _yaml() -> YAML:
+    yaml = YAML()
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.width = 100
+    yaml.allow_unicode = True
+    return yaml
+
+
+def _document(sources, found, segments, folder: Path, transcript) -> CommentedMap:
+    media = sorted(
+        {p for s in segments for p in (x.path for x in s.photos)}
+        | {r for r, _ in found.recordings[:1]}
+    )
+    root = _media_root(media, folder)
+    doc = CommentedMap()
+    ohms = found.indexes[0] if found.indexes else None
+    doc["title"] = _title(found, ohms)
+    if root != folder:
+        doc["media_root"] = _relative(root, folder)
+    seq = CommentedSeq()
+    recording = found.recordings[0] if found.recordings else None
+    for number, segment in enumerate(segments):
+        entry = CommentedMap()
+        if segment.title:
+            entry["title"] = segment.title
+        if recording is not None:
+            entry["audio"] = _audio(recording, segment, root)
+            if transcript is not None:
+                entry["transcript"] = _relative(Path(transcript).resolve(), root)
+        photos = CommentedSeq()
+        for index, photo in enumerate(segment.photos):
+            item = _photo_entry(photo, root)
+            photos.append(item)
+            remark = _remark(photo)
+            if remark:
+                photos.yaml_add_eol_comment(remark, index)
+        if photos:
+            entry["photos"] = photos
+        seq.append(entry)
+        notes = [segment.note] if segment.note else []
+        length = _length(segment, recording)
+        if length is not None and length < MIN_CHAPTER_SECONDS:
+            notes.append(
+                f"Check: this segment lasts {float(length):.1f} s, under the "
+                f"{MIN_CHAPTER_SECONDS} s YouTube needs for a chapter"
+            )
+        if not photos:
+            notes.append("No photographs here: a title card is shown while the recording plays")
+        if notes:
+            seq.yaml_set_comment_before_after_key(number, before="\n".join(notes), indent=2)
+    doc["segments"] = seq
+    header = [
+        "Made by `slideshow init` from: " + ", ".join(str(s) for s in sources),
+        "Check the captions and timings marked below, then: slideshow render THIS-FILE",
+    ]
+    doc.yaml_set_start_comment("\n".join(header))
+    return doc
+
+
+def _title(found: _Found, ohms: Ohms | None) -> str:
+    if ohms is not None and ohms.title:
+        return ohms.title
+    if found.recordings:
+        stem = found.recordings[0][0].stem
+    elif found.folders:
+        stem = found.folders[0].resolve().name
+    elif found.lists:
+        stem = found.lists[0].path.stem
+    else:
+        stem = found.photos[0].path.parent.resolve().name if found.photos else "Untitled"
+    return stem.replace("_", " ").replace("-", " ").strip().capitalize() or "Untitled"
+
+
+def _audio(recording, segment: _Segment, root: Path):
+    path, info = recording
+    file = _relative(path.resolve(), root)
+    whole = not segment.start and segment.end is None
+    if whole:
+        return file
+    audio = CommentedMap()
+    audio["file"] = file
+    if segment.start:
+        audio["start"] = DoubleQuotedScalarString(format_time(segment.start))
+    if segment.end is not None and segment.end < info.duration:
+        audio["end"] = DoubleQuotedScalarString(format_time(segment.end))
+    return audio
+
+
+def _photo_entry(photo: _Photo, root: Path):
+    file = _relative(photo.path.resolve(), root)
+    keys = {
+        "caption": _caption_text(photo.caption) if photo.caption else None,
+        "alt": photo.alt,
+        "at": DoubleQuotedScalarString(photo.at) if photo.at else None,
+        "duration": DoubleQuotedScalarString(photo.duration) if photo.duration else None,
+    }
+    if not any(keys.values()):
+        return file  # the shorthand
+    entry = CommentedMap()
+    entry["file"] = file
+    for key, value in keys.items():
+        if value:
+            entry[key] = value
+    return entry
+
+
+def _caption_text(text: str):
+    return LiteralScalarString(text) if "\n" in text else text
+
+
+def _remark(photo: _Photo) -> str | None:
+    if not photo.caption:
+        return "Check: no caption found in the file"
+    if _too_long(photo.caption):
+        return "Check: over three lines on screen; the caption files keep it all"
+    return None
+
+
+def _too_long(caption: str) -> bool:
+    """Whether the caption is cut on screen at 1080p, as the renderer lays it out."""
+    from .renderer.fonts import bundled_font
+    from .renderer.text import layout_caption
+
+    return layout_caption(caption, bundled_font(), 1920, 1080).cut
+
+
+def _length(segment: _Segment, recording) -> Fraction | None:
+    if recording is None:
+        return None
+    end = segment.end if segment.end is not None else recording[1].duration
+    return end - (segment.start or 0)
+
+
+def _media_root(media: list[Path], folder: Path) -> Path:
+    """The folder media paths start from: the storyboard's own when the media are below it,
+    else the deepest folder holding all of them."""
+    resolved = [m.resolve().parent for m in media]
+    if not resolved:
+        return folder
+    if all(folder in p.parents or p == folder for p in resolved):
+        return folder
+    return Path(os.path.commonpath([str(p) for p in resolved]))
+
+
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return os.path.relpath(path, root)
+    except ValueError:  # another drive (Windows)
+        return str(path)
+
+
+def _report(found: _Found, segments: list[_Segment]) -> list[str]:
+    lines = []
+    for path, info in found.recordings[:1]:
+        lines.append(f"recording: {path} ({format_time(info.duration)})")
+    for transcript in found.transcripts[:1]:
+        lines.append(f"transcript: {transcript}")
+    for ohms in found.indexes[:1]:
+        lines.append(
+            f"OHMS index: {ohms.path} ({len(ohms.points)} points, transcript: {ohms.style})"
+        )
+    for number, segment in enumerate(segments, start=1):
+        span = ""
+        if segment.start is not None or segment.end is not None:
+            end = format_time(segment.end) if segment.end is not None else "end"
+            span = f" {format_time(segment.start or Fraction(0))} to {end}"
+        lines.append(f"segment {number}: {segment.title or '(untitled)'}{span}")
+        for photo in segment.photos:
+            where = f" [{photo.caption_from}]" if photo.caption_from else ""
+            caption = photo.caption or "(no caption)"
+            lines.append(f"  {photo.path.name}: {caption}{where}")
+    return lines
