@@ -16,6 +16,7 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from xml.sax.saxutils import escape
 
 import av
 import numpy as np
@@ -220,18 +221,54 @@ def _stamp(seconds: float) -> str:
     return f"00:{ms // 60000:02d}:{ms // 1000 % 60:02d}.{ms % 1000:03d}"
 
 
+# What archives embed in their scans, so `slideshow init assets/demo` finds captions and dates.
+CAPTIONS = {
+    "I-495_0001.jpg": (
+        "Soviet Jewry Movement sign on the Lincolnwood Jewish Congregation, 1970's",
+        "1975:06:01 12:00:00",
+        "I-495",
+    ),
+    "rally_1987.jpg": (
+        "Freedom Sunday, Washington, 6 December 1987. «Отпусти народ мой» — שלח את עמי",
+        "1987:12:06 12:00:00",
+        None,
+    ),
+    "family_1970.jpg": ("The family in Kiev, summer 1970", "1970:08:15 12:00:00", None),
+    "visa_refusal.jpg": ("Отказ в выезде, Киев, 1971 — סירוב ליציאה", "1971:03:10 12:00:00", None),
+    "letters.jpg": ("Letters from America, 1979", "1979:02:01 12:00:00", None),
+}
+
+
+def metadata(name: str, orientation: int | None = None) -> dict:
+    """Pillow's save() arguments that embed the photo's XMP dc:description (and dc:identifier)
+    and its EXIF DateTimeOriginal."""
+    description, taken, identifier = CAPTIONS[name]
+    ident = f"<dc:identifier>{escape(identifier)}</dc:identifier>" if identifier else ""
+    xmp = (
+        '<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF '
+        'xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#"><rdf:Description rdf:about="" '
+        'xmlns:dc="http://purl.org/dc/elements/1.1/"><dc:description><rdf:Alt>'
+        f'<rdf:li xml:lang="x-default">{escape(description)}</rdf:li></rdf:Alt></dc:description>'
+        f"{ident}</rdf:Description></rdf:RDF></x:xmpmeta>"
+    )
+    exif = Image.Exif()
+    if orientation:
+        exif[0x0112] = orientation
+    exif.get_ifd(0x8769)[0x9003] = taken
+    return {"xmp": xmp.encode("utf-8"), "exif": exif.tobytes()}
+
+
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    synagogue().save(OUT / "I-495_0001.jpg", quality=82, optimize=True)
-    rally().save(OUT / "rally_1987.jpg", quality=82, optimize=True)
-    family().convert("L").save(OUT / "family_1970.jpg", quality=82, optimize=True)
+    keep = {"quality": 82, "optimize": True}
+    synagogue().save(OUT / "I-495_0001.jpg", **keep, **metadata("I-495_0001.jpg"))
+    rally().save(OUT / "rally_1987.jpg", **keep, **metadata("rally_1987.jpg"))
+    family().convert("L").save(OUT / "family_1970.jpg", **keep, **metadata("family_1970.jpg"))
     # Stored sideways with an EXIF orientation tag, as many scanners and cameras do.
-    exif = Image.Exif()
-    exif[0x0112] = 6
     refusal().rotate(90, expand=True).save(
-        OUT / "visa_refusal.jpg", quality=82, optimize=True, exif=exif.tobytes()
+        OUT / "visa_refusal.jpg", **keep, **metadata("visa_refusal.jpg", orientation=6)
     )
-    letters().save(OUT / "letters.jpg", quality=82, optimize=True)
+    letters().save(OUT / "letters.jpg", **keep, **metadata("letters.jpg"))
     narration()
     total = sum(p.stat().st_size for p in OUT.iterdir())
     print(f"wrote {len(list(OUT.iterdir()))} files, {total / 1e6:.2f} MB, into {OUT}")

@@ -318,3 +318,22 @@ def test_photo_changes_at_pauses_in_the_speech(tmp_path):
     photos = yaml.safe_load(board.read_text())["segments"][0]["photos"]
     assert [p["at"] for p in photos[1:]] == ["0:03.700", "0:07.600"]
     render_tiny(board, tmp_path)
+
+
+def test_the_readme_tour_starts_from_the_demo_scans(tmp_path):
+    """`slideshow init assets/demo -o compilations/mine.yaml`: the bundled scans carry their
+    captions and dates, so the storyboard has them, in the order the photos were taken."""
+    root = Path(__file__).resolve().parent.parent
+    board = tmp_path / "compilations" / "mine.yaml"
+    result = shell.run("init", root / "assets" / "demo", "-o", board)
+    assert result.returncode == 0, result.stderr
+    photos = yaml.safe_load(board.read_text(encoding="utf-8"))["segments"][0]["photos"]
+    assert [p["file"].rsplit("/", 1)[-1] for p in photos] == [
+        "family_1970.jpg",
+        "visa_refusal.jpg",
+        "I-495_0001.jpg",
+        "letters.jpg",
+        "rally_1987.jpg",
+    ]
+    assert photos[2]["caption"].endswith("1970's I-495")
+    render_tiny(board, tmp_path)

@@ -331,3 +331,17 @@ print("ok")
         [__import__("sys").executable, "-c", code], capture_output=True, text=True, check=False
     )
     assert result.stdout == "ok\n", result.stderr
+
+
+def test_a_segment_needs_photos_or_audio(assets, storyboard):
+    """Contract 1.1: audio without photos is a title card; neither is a mistake."""
+    path = storyboard(
+        "title: T\nsegments:\n  - title: Card\n    audio: talk.wav\n  - title: Empty\n"
+    )
+    assert problems(path) == [
+        f"{path}:5:5: item 2 of `segments`: a segment needs `photos`, or `audio` to play "
+        "under a title card"
+    ]
+    card = storyboard("title: T\nsegments:\n  - title: Card\n    audio: talk.wav\n", "card.yaml")
+    timeline = slideshow.check(card).timeline
+    assert [(s.kind, s.title, s.frames) for s in timeline.shots] == [("title", "Card", 600)]
