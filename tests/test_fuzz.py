@@ -16,6 +16,7 @@ from __future__ import annotations
 import contextlib
 import copy
 import io
+import json
 import os
 import re
 import signal
@@ -490,3 +491,168 @@ def test_regressions_found_by_the_fuzzer(work):
     ]
     for data in found:
         check_storyboard(to_yaml({**data, "media_root": str(MEDIA)}), _fresh(work))
+
+
+# --- YouTube's answers --------------------------------------------------------------------
+
+STATUSES = [200, 201, 204, 301, 308, 400, 401, 403, 404, 409, 410, 429, 500, 502, 503]
+BODIES = [
+    b"",
+    b"{",
+    b"null",
+    b"[]",
+    b'{"error": "text"}',
+    b'{"error": {"errors": []}}',
+    b'{"error": {"errors": [{"reason": "quotaExceeded"}]}}',
+    b'{"error": {"errors": [{"reason": "uploadLimitExceeded"}]}}',
+    b'{"error": {"errors": [{"reason": "rateLimitExceeded"}]}}',
+    b'{"kind": "youtube#video"}',
+    b'{"id": 5}',
+    b"<html>Bad gateway</html>",
+    "\u00ff\u00fe".encode("latin-1"),
+]
+answers = st.tuples(
+    st.sampled_from(["insert", "put", "thumbnail", "captions", "playlist", "token"]),
+    st.tuples(
+        st.just("answer"),
+        st.sampled_from(STATUSES),
+        st.sampled_from(BODIES),
+        st.sampled_from(["application/json", "text/html", "application/octet-stream"]),
+    ),
+)
+
+
+@pytest.fixture(scope="module")
+def published_board(work):
+    """A tiny compilation, rendered once: each example publishes it to a fresh stand-in."""
+    board = work / "publish.yaml"
+    board.write_text(
+        f"title: Publish\nmedia_root: {MEDIA}\nvideo: {{size: 64x64, quality: draft}}\n"
+        "loudness: off\npublish: {youtube: {playlist: PL1}}\n"
+        "segments:\n  - photos: [{file: red.jpg, duration: 2, caption: Отказ}]\n",
+        encoding="utf-8",
+    )
+    slideshow.render(board, work / "published")
+    return board
+
+
+@budget(ci_examples=15)
+@given(faults=st.lists(answers, max_size=4))
+def test_publishing_survives_any_answer(work, published_board, faults):
+    """Whatever YouTube (or a proxy in front of it) answers, publishing ends in a clean
+    message or a published video, and its record stays readable."""
+    from youtube_standin import StandIn
+
+    from slideshow.errors import SlideshowError
+    from slideshow.publishing import publish
+    from slideshow.publishing.youtube import Retry
+
+    out = _fresh(work)
+    for name in ("mp4", "json", "jpg", "vtt", "srt", "chapters.txt"):
+        source = work / "published" / f"publish.{name}"
+        (out / source.name).write_bytes(source.read_bytes())
+    with StandIn() as server:
+        server.state.faults.extend(faults)
+        token = out / "token.json"
+        token.write_text(
+            '{"token": "expired", "refresh_token": "r", "client_id": "c", "client_secret": "s",'
+            f' "token_uri": "{server.url}/token", "expiry": "2000-01-01T00:00:00Z"}}'
+        )
+        previous = os.environ.get("SLIDESHOW_YOUTUBE_ENDPOINT")
+        os.environ["SLIDESHOW_YOUTUBE_ENDPOINT"] = server.url
+        try:
+            publish(published_board, out, token=str(token), retry=Retry(tries=3, base=0.001))
+        except SlideshowError as exc:
+            assert str(exc).strip(), "an empty message"
+        finally:
+            if previous is None:
+                del os.environ["SLIDESHOW_YOUTUBE_ENDPOINT"]
+            else:
+                os.environ["SLIDESHOW_YOUTUBE_ENDPOINT"] = previous
+    record = out / "publish.youtube.json"
+    if record.exists():
+        json.loads(record.read_text(encoding="utf-8"))
+
+
+# --- what `init` reads: item lists and OHMS files --------------------------------------------
+
+headers = st.sampled_from(
+    ["file", "File Name", "caption", "Capton", "at", "duration", "segment", "title", "alt", "x"]
+)
+cells = st.one_of(
+    st.sampled_from(["red.jpg", "tall.png", "missing.jpg", "talk.wav", "", " "]),
+    st.sampled_from(["0:01", "0:02.5", "9:99", "-1", "abc", "1e400", "0"]),
+    texts,
+)
+item_lists = st.lists(st.lists(cells, min_size=1, max_size=6), min_size=0, max_size=6)
+points = st.lists(
+    st.tuples(st.sampled_from(["0", "1", "2.5", "-3", "x", "", "99999"]), texts), max_size=4
+)
+transcripts_in_ohms = st.sampled_from(
+    [
+        "",
+        "<vtt_transcript><![CDATA[WEBVTT\n\n00:00:00.500 --> 00:00:02.000\nHi<br>there\n]]>"
+        "</vtt_transcript>",
+        "<vtt_transcript><![CDATA[WEBVTT\n\n00:00:01.000 --> 00:00:00.000\nOpen end\n]]>"
+        "</vtt_transcript>",
+        "<vtt_transcript>not vtt</vtt_transcript>",
+        "<sync>1:|1(2)|9(9)</sync><transcript>One two three\nfour</transcript>",
+        "<sync>x:|a(b)</sync><transcript>words</transcript>",
+        "<transcript></transcript>",
+    ]
+)
+
+
+def _init_result(folder: Path, *sources: str) -> None:
+    """`init` ends cleanly, and what it writes validates as it is."""
+    board = folder / "made.yaml"
+    code, err = run("init", *sources, "-o", str(board), "--force")
+    assert code in (0, 1), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    if code == 0:
+        checked = slideshow.check(board)
+        assert checked.ok, (board.read_text(encoding="utf-8"), checked.problems)
+
+
+@budget(ci_examples=25)
+@given(header=st.lists(headers, min_size=1, max_size=6), rows=item_lists, xlsx=st.booleans())
+def test_init_reads_any_item_list(work, header, rows, xlsx):
+    folder = _fresh(work)
+    if xlsx:
+        from openpyxl import Workbook
+
+        book = Workbook()
+        for row in [header, *rows]:
+            book.active.append(["".join(ch for ch in c if ch.isprintable()) for c in row])
+        book.save(folder / "items.xlsx")
+        items = folder / "items.xlsx"
+    else:
+        items = folder / "items.csv"
+        items.write_text("\n".join(",".join(r) for r in [header, *rows]), encoding="utf-8")
+    _init_result(folder, str(items), str(MEDIA), str(MEDIA / "talk.wav"))
+
+
+@budget(ci_examples=25)
+@given(
+    title=texts,
+    index=points,
+    transcript=transcripts_in_ohms,
+    cut=st.one_of(st.none(), st.none(), st.floats(0, 1)),
+)
+def test_init_reads_any_ohms_file(work, title, index, transcript, cut):
+    from xml.sax.saxutils import escape
+
+    folder = _fresh(work)
+    marks = "".join(
+        f"<point><time>{escape(t)}</time><title>{escape(name)}</title></point>" for t, name in index
+    )
+    text = (
+        '<?xml version="1.0" encoding="UTF-8"?>\n<ROOT xmlns="https://www.weareavp.com/nunncenter/'
+        f'ohms"><record><title>{escape(title)}</title><file_name>talk.wav</file_name>'
+        f"<index>{marks}</index>{transcript}</record></ROOT>"
+    )
+    text = "".join(ch for ch in text if ch.isprintable() or ch in "\n\t")
+    if cut is not None:
+        text = text[: int(len(text) * cut)]
+    (folder / "index.xml").write_text(text, encoding="utf-8")
+    _init_result(folder, str(folder / "index.xml"), str(MEDIA / "talk.wav"))

@@ -310,7 +310,10 @@ def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
     out, cache = tmp_path / "out", tmp_path / "cache"
     env = dict(os.environ, SLIDESHOW_CACHE=str(cache))
     process = shell.start(
-        "render", str(path), "--out", str(out),
+        "render",
+        str(path),
+        "--out",
+        str(out),
         env=env,
         start_new_session=True,
     )

@@ -28,10 +28,10 @@ class State:
         self.updates: list[dict] = []
         self.refreshes = 0
         self.requests: list[str] = []
-        self.faults: deque[tuple[str, str]] = deque()  # (request kind, fault)
+        self.faults: deque[tuple[str, object]] = deque()  # (request kind, fault)
         self.ids = itertools.count(1)
 
-    def fault(self, kind: str) -> str | None:
+    def fault(self, kind: str):
         with self.lock:
             if self.faults and self.faults[0][0] == kind:
                 return self.faults.popleft()[1]
@@ -82,8 +82,24 @@ class Handler(BaseHTTPRequestHandler):
         )
         return False
 
+    def _answer(self, fault) -> bool:
+        """A fault ("answer", status, body bytes, content type): whatever answer a broken
+        proxy or a changed API might give, for the fuzzer."""
+        if not (isinstance(fault, tuple) and fault and fault[0] == "answer"):
+            return False
+        _, status, body, kind = fault
+        self._body()
+        self.send_response(status)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+        return True
+
     def _api_fault(self, kind: str) -> bool:
         fault = self.state.fault(kind)
+        if self._answer(fault):
+            return True
         if fault == "quota":
             self._body()
             self._error(403, "quotaExceeded", "The request cannot be completed: quota exceeded.")
@@ -104,6 +120,8 @@ class Handler(BaseHTTPRequestHandler):
         query = parse_qs(url.query)
         self.state.requests.append(f"POST {url.path}")
         if url.path == "/token":
+            if self._answer(self.state.fault("token")):
+                return
             form = parse_qs(self._body().decode())
             assert form["grant_type"] == ["refresh_token"]
             with self.state.lock:
@@ -184,6 +202,8 @@ class Handler(BaseHTTPRequestHandler):
             self.rfile.read(length // 2)
             self.close_connection = True
             self.connection.shutdown(2)
+            return
+        if self._answer(fault):
             return
         body = self._body()
         if fault == "503":
