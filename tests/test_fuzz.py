@@ -603,6 +603,13 @@ transcripts_in_ohms = st.sampled_from(
 )
 
 
+def test_init_regressions_found_by_the_fuzzer(work):
+    """Item lists the fuzzer once made `init` write an invalid storyboard from."""
+    folder = _fresh(work)
+    (folder / "items.csv").write_text("file\ntalk.wav\nred.jpg\n", encoding="utf-8")
+    _init_result(folder, str(folder / "items.csv"), str(MEDIA))  # a recording named as a photo
+
+
 def _init_result(folder: Path, *sources: str) -> None:
     """`init` ends cleanly, and what it writes validates as it is."""
     board = folder / "made.yaml"

@@ -150,11 +150,13 @@ def _gather(sources: list[str]) -> _Found:
                 found.folders.append(path)
             if not photos:
                 found.warnings.append(f"{source}: no photographs found")
-            found.photos += [_facts(p, found) for p in photos]
+            found.photos += [f for f in (_facts(p, found) for p in photos) if f.readable]
         elif not path.exists():
             found.warnings.append(f"{source}: not found")
         elif suffix in IMAGE_SUFFIXES:
-            found.photos.append(_facts(path, found))
+            facts = _facts(path, found)
+            if facts.readable:
+                found.photos.append(facts)
         elif suffix in LIST_SUFFIXES:
             try:
                 items = read_item_list(path)
@@ -194,7 +196,8 @@ def _gather(sources: list[str]) -> _Found:
 def _facts(path: Path, found: _Found) -> PhotoFacts:
     facts = read_facts(path)
     if facts.problem:
-        found.warnings.append(f"{path}: {facts.problem}")
+        left = "" if facts.readable else "; left out"
+        found.warnings.append(f"{path}: {facts.problem}{left}")
     return facts
 
 
@@ -273,6 +276,9 @@ def _row_photo(row: Row, items: ItemList, base: Path, by_name, found: _Found) ->
         found.warnings.append(f"{items.path}: row {row.line}: the file {row.file!r} was not found")
         return None
     facts = by_name.get(path.name) or _facts(path, found)
+    if not facts.readable:
+        found.warnings.append(f"{items.path}: row {row.line}: {row.file!r} is left out")
+        return None
     embedded = _photo(facts)
     caption = row.caption
     if caption and row.citation and row.citation not in caption:

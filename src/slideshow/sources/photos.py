@@ -33,7 +33,8 @@ class PhotoFacts:
     citation: str | None = None
     citation_field: str | None = None
     taken: datetime | None = None  # EXIF DateTimeOriginal
-    problem: str | None = None  # metadata that could not be read (the photo is still used)
+    problem: str | None = None  # what could not be read
+    readable: bool = True  # False: not an image the renderer can read (left out)
 
 
 def natural_key(path: Path) -> list:
@@ -67,7 +68,7 @@ def read_facts(path: Path) -> PhotoFacts:
             with open_image(path) as image:
                 return _facts(path, image)
     except Exception as exc:
-        return PhotoFacts(path, problem=f"cannot be read as an image ({exc})")
+        return PhotoFacts(path, problem=f"not an image that can be read ({exc})", readable=False)
 
 
 def _facts(path: Path, image: ImageFile) -> PhotoFacts:
