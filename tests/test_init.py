@@ -337,3 +337,20 @@ def test_the_readme_tour_starts_from_the_demo_scans(tmp_path):
     ]
     assert photos[2]["caption"].endswith("1970's I-495")
     render_tiny(board, tmp_path)
+
+
+def test_broken_metadata_is_reported_and_the_rest_used(tmp_path):
+    from PIL import Image
+
+    exif = Image.Exif()
+    exif[0x010E] = "Still readable"
+    Image.new("RGB", (64, 48), (9, 9, 9)).save(
+        tmp_path / "scan.jpg", exif=exif, xmp=b"<x:xmpmeta><rdf:RDF><unclosed"
+    )
+    facts = read_facts(tmp_path / "scan.jpg")
+    assert facts.caption == "Still readable" and facts.caption_field == "EXIF ImageDescription"
+    assert facts.problem.startswith("metadata partly unreadable: XMP")
+    result = shell.run("init", tmp_path / "scan.jpg", "-o", "-")
+    assert result.returncode == 0, result.stderr
+    assert f"{tmp_path / 'scan.jpg'}: metadata partly unreadable: XMP" in result.stderr
+    assert yaml.safe_load(result.stdout)["segments"][0]["photos"][0]["caption"] == "Still readable"
