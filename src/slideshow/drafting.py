@@ -142,55 +142,63 @@ def _write(path: Path, text: str) -> None:
 def _gather(sources: list[str]) -> _Found:
     found = _Found()
     for source in sources:
-        path = Path(source).expanduser()
-        suffix = path.suffix.lower()
-        if path.is_dir() or any(c in source for c in "*?["):
-            photos = find_photos(str(path) if path.is_dir() else source)
-            if path.is_dir():
-                found.folders.append(path)
-            if not photos:
-                found.warnings.append(f"{source}: no photographs found")
-            found.photos += [f for f in (_facts(p, found) for p in photos) if f.readable]
-        elif not path.exists():
-            found.warnings.append(f"{source}: not found")
-        elif suffix in IMAGE_SUFFIXES:
-            facts = _facts(path, found)
-            if facts.readable:
-                found.photos.append(facts)
-        elif suffix in LIST_SUFFIXES:
-            try:
-                items = read_item_list(path)
-            except (ValueError, OSError) as exc:
-                found.warnings.append(str(exc))
-                continue
-            found.lists.append(items)
-            found.warnings += items.warnings
-        elif suffix == ".xml":
-            try:
-                index = read_ohms(path)
-            except (ValueError, OSError) as exc:
-                found.warnings.append(str(exc))
-                continue
-            found.indexes.append(index)
-            found.warnings += index.warnings
-        elif suffix in TRANSCRIPT_SUFFIXES:
-            try:
-                parse_transcript(path.read_text(encoding="utf-8-sig"), str(path))
-            except (MediaError, OSError, UnicodeDecodeError) as exc:
-                found.warnings.append(f"{path}: not a transcript that can be read ({exc})")
-                continue
-            found.transcripts.append(path)
-        else:
-            try:
-                found.recordings.append((path, probe_audio(path)))
-            except MediaError as exc:
-                what = "a recording" if suffix in AUDIO_SUFFIXES else "something init reads"
-                found.warnings.append(f"{source}: not {what} ({exc})")
+        try:
+            _gather_one(source, found)
+        except OSError as exc:  # a name too long, a folder that cannot be listed...
+            found.warnings.append(f"{source}: cannot be read ({exc.strerror or exc})")
     if len(found.indexes) > 1:
         found.warnings.append("more than one OHMS file: only the first is used")
     if found.indexes and not found.recordings:
         _recording_of(found.indexes[0], found)
     return found
+
+
+def _gather_one(source: str, found: _Found) -> None:
+    """What one source holds, into found."""
+    path = Path(source).expanduser()
+    suffix = path.suffix.lower()
+    if path.is_dir() or any(c in source for c in "*?["):
+        photos = find_photos(str(path) if path.is_dir() else source)
+        if path.is_dir():
+            found.folders.append(path)
+        if not photos:
+            found.warnings.append(f"{source}: no photographs found")
+        found.photos += [f for f in (_facts(p, found) for p in photos) if f.readable]
+    elif not path.exists():
+        found.warnings.append(f"{source}: not found")
+    elif suffix in IMAGE_SUFFIXES:
+        facts = _facts(path, found)
+        if facts.readable:
+            found.photos.append(facts)
+    elif suffix in LIST_SUFFIXES:
+        try:
+            items = read_item_list(path)
+        except (ValueError, OSError) as exc:
+            found.warnings.append(str(exc))
+            return
+        found.lists.append(items)
+        found.warnings += items.warnings
+    elif suffix == ".xml":
+        try:
+            index = read_ohms(path)
+        except (ValueError, OSError) as exc:
+            found.warnings.append(str(exc))
+            return
+        found.indexes.append(index)
+        found.warnings += index.warnings
+    elif suffix in TRANSCRIPT_SUFFIXES:
+        try:
+            parse_transcript(path.read_text(encoding="utf-8-sig"), str(path))
+        except (MediaError, OSError, UnicodeDecodeError) as exc:
+            found.warnings.append(f"{path}: not a transcript that can be read ({exc})")
+            return
+        found.transcripts.append(path)
+    else:
+        try:
+            found.recordings.append((path, probe_audio(path)))
+        except MediaError as exc:
+            what = "a recording" if suffix in AUDIO_SUFFIXES else "something init reads"
+            found.warnings.append(f"{source}: not {what} ({exc})")
 
 
 def _facts(path: Path, found: _Found) -> PhotoFacts:
@@ -272,7 +280,11 @@ def _row_photo(row: Row, items: ItemList, base: Path, by_name, found: _Found) ->
         return None
     path = Path(row.file).expanduser()
     path = path if path.is_absolute() else base / path
-    if not path.is_file():
+    try:
+        exists = path.is_file()
+    except OSError:  # a name too long for the file system
+        exists = False
+    if not exists:
         found.warnings.append(f"{items.path}: row {row.line}: the file {row.file!r} was not found")
         return None
     facts = by_name.get(path.name) or _facts(path, found)

@@ -129,6 +129,14 @@ class Retry:
                 raise PublishError(
                     f"YouTube sign-in has expired or was revoked ({exc}); " + SIGN_IN_AGAIN
                 ) from None
+            except (AttributeError, TypeError, KeyError, ValueError) as exc:
+                # Google's client libraries fail this way on an answer that is not what they
+                # expect (a proxy's error page, an empty or `null` body): not our bug to log,
+                # but an answer to report.
+                raise PublishError(
+                    f"{what}: YouTube's answer could not be understood "
+                    f"({type(exc).__name__}: {exc}); try again later"
+                ) from None
         raise PublishError(f"{what}: gave up after {self.tries} tries")
 
 
