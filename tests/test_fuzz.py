@@ -404,14 +404,14 @@ def _fresh(work: Path) -> Path:
     return Path(tempfile.mkdtemp(dir=work))
 
 
-@budget(ci_examples=40)
+@budget(ci_examples=30)
 @given(data=boards)
 def test_storyboards_built_from_the_schema(work, data):
     data = {**data, "media_root": str(MEDIA)}
     check_storyboard(to_yaml(data), _fresh(work))
 
 
-@budget(ci_examples=40)
+@budget(ci_examples=30)
 @given(mutant=mutants(), cut=st.one_of(st.none(), st.none(), st.none(), st.floats(0, 1)))
 def test_mutations_of_real_storyboards(work, mutant, cut):
     root, data = mutant
@@ -452,7 +452,7 @@ def test_transcripts_read_or_say_why(header, lines, newline):
     assert cues and all(c.end > c.start and c.text for c in cues)
 
 
-@budget(ci_examples=15)
+@budget(ci_examples=10)
 @given(
     lines=st.lists(cue_lines, min_size=1, max_size=8),
     start=st.sampled_from([None, 0, 0.5, 1]),
@@ -536,7 +536,7 @@ def published_board(work):
     return board
 
 
-@budget(ci_examples=15)
+@budget(ci_examples=8)
 @given(faults=st.lists(answers, max_size=4))
 # Found by the fuzzer: Google's auth library failed on a token answer of `null` or nothing.
 @example(faults=[("token", ("answer", 201, b"null", "application/json"))])
@@ -624,7 +624,7 @@ def _init_result(folder: Path, *sources: str) -> None:
         assert checked.ok, (board.read_text(encoding="utf-8"), checked.problems)
 
 
-@budget(ci_examples=25)
+@budget(ci_examples=15)
 @given(header=st.lists(headers, min_size=1, max_size=6), rows=item_lists, xlsx=st.booleans())
 @example(header=["file"], rows=[["x" * 3000]], xlsx=False)  # a name too long for the disk
 def test_init_reads_any_item_list(work, header, rows, xlsx):
@@ -643,7 +643,7 @@ def test_init_reads_any_item_list(work, header, rows, xlsx):
     _init_result(folder, str(items), str(MEDIA), str(MEDIA / "talk.wav"))
 
 
-@budget(ci_examples=25)
+@budget(ci_examples=15)
 @given(
     title=texts,
     index=points,
