@@ -23,6 +23,10 @@ def __getattr__(name: str):
         from .drafting import init
 
         return init
+    if name == "package":
+        from .packaging import package
+
+        return package
     if name in ("publish", "publish_many"):
         import importlib
 
@@ -44,6 +48,7 @@ __all__ = [
     "check",
     "init",
     "load",
+    "package",
     "plan",
     "publish",
     "publish_many",

@@ -281,6 +281,35 @@ def publish(files, out, dry_run, update, client_secrets, token) -> None:
         raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
 
 
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@out_option("Folder holding (or to hold) the rendered outputs; bags go there as <id>.bag.")
+@click.option(
+    "--with-media", is_flag=True, help="Also bag the photos and recordings the storyboard uses."
+)
+def package(files: tuple[str, ...], out: str, with_media: bool) -> None:
+    """Make a BagIt bag of each compilation (rendering first what is missing or out of date):
+    the MP4, every sidecar, the storyboard, with SHA-256 and SHA-512 manifests. A bag that is
+    up to date is left as it is; one changed after packaging is reported, never rewritten.
+
+    Example: slideshow package compilations/ --with-media
+    """
+    from .packaging import package as make
+
+    paths = _storyboards(files)
+    failed = []
+    for path in paths:
+        try:
+            result = make(path, out, with_media=with_media)
+        except SlideshowError as exc:
+            click.echo(_failure(str(path), str(exc)), err=True)
+            failed.append(str(path))
+            continue
+        click.echo(f"{path}: {result.status}: {result.bag} ({result.files} files)")
+    if failed:
+        raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
+
+
 @cli.group()
 def cache() -> None:
     """The cache of encoded pieces: where it is, how big, and pruning it."""
