@@ -106,8 +106,21 @@ def plan(file: str, as_json: bool) -> None:
     is_flag=True,
     help="Then keep watching the storyboards and render again whenever one is saved.",
 )
+@click.option(
+    "--base-url",
+    default=None,
+    metavar="URL",
+    callback=lambda ctx, param, value: _http_url(value),
+    help="Where the outputs will be served: also write <id>.iiif.json, a IIIF manifest.",
+)
 def render(
-    files: tuple[str, ...], out: str, force: bool, jobs: int | None, cluster, watch: bool
+    files: tuple[str, ...],
+    out: str,
+    force: bool,
+    jobs: int | None,
+    cluster,
+    watch: bool,
+    base_url: str | None,
 ) -> None:
     """Render storyboards (files, or folders of them) to MP4 files with captions, chapters,
     thumbnail and manifest. What is up to date is skipped; one failure never stops the rest.
@@ -115,7 +128,7 @@ def render(
     Example: slideshow render compilations/ --jobs 2
     """
     paths = _storyboards(files)
-    failed = _render_all(paths, out, force, jobs, cluster)
+    failed = _render_all(paths, out, force, jobs, cluster, base_url)
     if not watch:
         if failed:
             raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
@@ -134,7 +147,7 @@ def render(
                 click.echo(f"error: {exc}", err=True)
                 continue
             # Ctrl-C during a render is the usual interrupt: nothing half-written
-            _render_all(paths, out, False, jobs, cluster)
+            _render_all(paths, out, False, jobs, cluster, base_url)
     click.echo("Stopped watching.", err=True)
 
 
@@ -188,7 +201,15 @@ def _next_save(files: tuple[str, ...], seen: dict) -> dict:
     return _saved(files)
 
 
-def _render_all(paths: list[Path], out: str, force: bool, jobs, cluster) -> list[str]:
+def _http_url(value: str | None) -> str | None:
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise click.BadParameter(f"expected an http:// or https:// address, got {value!r}")
+    return value
+
+
+def _render_all(
+    paths: list[Path], out: str, force: bool, jobs, cluster, base_url: str | None = None
+) -> list[str]:
     """Render, print warnings, failures and the summary table; the storyboards that failed."""
     from .console import Bars, print_summary
     from .renderer import render_many
@@ -206,6 +227,7 @@ def _render_all(paths: list[Path], out: str, force: bool, jobs, cluster) -> list
             cluster=cluster,
             progress=bars.update,
             on_prepared=show_warnings,
+            base_url=base_url,
         )
     for outcome in outcomes:
         if outcome.result is not None:

@@ -88,6 +88,9 @@ def package(
 def _payload(loaded: LoadedStoryboard, outputs: Outputs, with_media: bool) -> dict[str, Path]:
     """Name in the bag's data/ folder: the file to copy there."""
     files = {path.name: path for path in outputs if path.exists()}
+    iiif = outputs.mp4.with_name(f"{outputs.mp4.stem}.iiif.json")
+    if iiif.exists():
+        files[iiif.name] = iiif
     files[f"storyboard/{loaded.path.name}"] = loaded.path
     if with_media:
         for written in [*loaded.images, *loaded.recordings, *loaded.transcripts]:

@@ -276,8 +276,22 @@ class YouTube(Model):
         return self
 
 
+class IIIF(Model):
+    """Where the rendered files will be served, for the IIIF manifest (`<id>.iiif.json`)."""
+
+    base_url: str = Field(description="http(s) address of the folder serving the outputs")
+
+    @field_validator("base_url")
+    @classmethod
+    def _url(cls, value: str) -> str:
+        if not re.match(r"^https?://[^\s/]+(/\S*)?$", value):
+            raise ValueError(f"expected an http:// or https:// address, got {value!r}")
+        return value
+
+
 class Publish(Model):
     youtube: YouTube | None = None
+    iiif: IIIF | None = None
 
 
 class Storyboard(Model):

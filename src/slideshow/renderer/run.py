@@ -50,6 +50,7 @@ def render(
     cache_root: str | Path | None = None,
     progress: Callable[[int, int], None] | None = None,
     cluster: str | None = None,
+    base_url: str | None = None,
 ) -> RenderResult:
     """Render a storyboard to `out/<id>.mp4` and its sidecars; raises SlideshowError on failure."""
     report = (lambda _id, done, total: progress(done, total)) if progress else None
@@ -62,6 +63,7 @@ def render(
         progress=report,
         cluster=cluster,
         raise_errors=True,
+        base_url=base_url,
     )
     assert outcome.result is not None
     return outcome.result
@@ -78,6 +80,7 @@ def render_many(
     cluster: str | None = None,
     raise_errors: bool = False,
     on_prepared: Callable[[list[Job]], None] | None = None,
+    base_url: str | None = None,
 ) -> list[Outcome]:
     """Render many storyboards on one shared pool; an Outcome per storyboard, in order.
 
@@ -99,12 +102,30 @@ def render_many(
         on_prepared(list(prepared.values()))
     batch = _Batch(prepared, outcomes, cache, progress, raise_errors)
     batch.run(jobs, cluster)
+    for index, job in prepared.items():
+        _iiif(job, outcomes[index], out, base_url, raise_errors)
     if limit is not None:
         # Everything this render read or wrote was touched since it began, and so was what
         # other renders running now will read (they mark it when they start): it all stays.
         with contextlib.suppress(OSError):  # only housekeeping: the outputs are written
             cache.prune(None, limit, keep_used_since=min(began, time.time() - 3600))
     return outcomes
+
+
+def _iiif(job: Job, outcome: Outcome, out, base_url: str | None, raise_errors: bool) -> None:
+    """The IIIF manifest of a rendered compilation, when it is known where it will be served."""
+    publish = job.loaded.model.publish
+    url = base_url or (publish.iiif.base_url if publish and publish.iiif else None)
+    if not url or not outcome.ok:
+        return
+    from .. import iiif
+
+    try:
+        iiif.write(job.loaded, job.timeline, out, url)
+    except OSError as exc:
+        if raise_errors:
+            raise SlideshowError(f"cannot write the IIIF manifest: {exc.strerror}") from None
+        outcome.error = f"cannot write the IIIF manifest: {exc.strerror}"
 
 
 def _name(storyboard: Storyboard) -> str:

@@ -1,0 +1,160 @@
+"""`<id>.iiif.json`: a IIIF Presentation 3 manifest for a rendered compilation, so it shows in
+IIIF viewers (Universal Viewer, Mirador, Aviary-style players) beside an archive's holdings.
+
+One Canvas as long as the compilation, the MP4 painted on it, each caption file as a
+supplementing WebVTT annotation, each chapter as a Range over its stretch of the Canvas (a
+media fragment `#t=start,end`), the thumbnail, and the storyboard's facts as label/value pairs.
+Written only when a base URL says where the files will be served from.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import quote
+
+from .loader import LoadedStoryboard
+from .outputs import Outputs
+from .timeline import Timeline
+
+CONTEXT = "http://iiif.io/api/presentation/3/context.json"
+
+
+def manifest_path(out: str | Path, id: str) -> Path:
+    return Path(out) / f"{id}.iiif.json"
+
+
+def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dict:
+    """The manifest, as JSON data, for files served under base_url."""
+    base = base_url.rstrip("/")
+    outputs = Outputs.of(".", timeline.id)
+
+    def url(path: Path) -> str:
+        return f"{base}/{quote(path.name)}"
+
+    language = timeline.language
+    width, height = timeline.look.width, timeline.look.height
+    duration = round(float(timeline.duration), 3)
+    canvas = f"{base}/{quote(timeline.id)}/canvas"
+    model = loaded.model
+
+    def text(value: str) -> dict:
+        return {language: [value]}
+
+    data: dict = {
+        "@context": CONTEXT,
+        "id": url(manifest_path(".", timeline.id)),
+        "type": "Manifest",
+        "label": text(timeline.title),
+        "metadata": [
+            {"label": {"en": ["Identifier"]}, "value": {"none": [timeline.id]}},
+            {"label": {"en": ["Duration"]}, "value": {"none": [timeline.clock(timeline.frames)]}},
+        ],
+        "thumbnail": [
+            {
+                "id": url(outputs.thumbnail),
+                "type": "Image",
+                "format": "image/jpeg",
+                "width": 1280,
+                "height": 720,
+            }
+        ],
+        "items": [
+            {
+                "id": canvas,
+                "type": "Canvas",
+                "width": width,
+                "height": height,
+                "duration": duration,
+                "items": [
+                    {
+                        "id": f"{canvas}/page",
+                        "type": "AnnotationPage",
+                        "items": [
+                            {
+                                "id": f"{canvas}/page/video",
+                                "type": "Annotation",
+                                "motivation": "painting",
+                                "body": {
+                                    "id": url(outputs.mp4),
+                                    "type": "Video",
+                                    "format": "video/mp4",
+                                    "width": width,
+                                    "height": height,
+                                    "duration": duration,
+                                },
+                                "target": canvas,
+                            }
+                        ],
+                    }
+                ],
+                "annotations": [
+                    {
+                        "id": f"{canvas}/captions",
+                        "type": "AnnotationPage",
+                        "items": [
+                            {
+                                "id": f"{canvas}/captions/{language}",
+                                "type": "Annotation",
+                                "motivation": "supplementing",
+                                "body": {
+                                    "id": url(outputs.vtt),
+                                    "type": "Text",
+                                    "format": "text/vtt",
+                                    "language": language,
+                                    "label": {"en": ["Captions"]},
+                                },
+                                "target": canvas,
+                            }
+                        ],
+                    }
+                ],
+            }
+        ],
+    }
+    if model.description:
+        data["summary"] = text(model.description.strip())
+    if model.credits:
+        data["metadata"].append({"label": {"en": ["Credits"]}, "value": {language: model.credits}})
+        data["requiredStatement"] = {
+            "label": {"en": ["Attribution"]},
+            "value": {language: ["; ".join(model.credits)]},
+        }
+    if timeline.chapters:
+        data["structures"] = [
+            {
+                "id": f"{base}/{quote(timeline.id)}/range/{number}",
+                "type": "Range",
+                "label": text(span.title),
+                "items": [
+                    {
+                        "id": f"{canvas}#t={_seconds(timeline, span.start)},"
+                        f"{_seconds(timeline, span.end)}",
+                        "type": "Canvas",
+                    }
+                ],
+            }
+            for number, span in enumerate(timeline.chapter_spans(), start=1)
+        ]
+    return data
+
+
+def _seconds(timeline: Timeline, frame: int) -> str:
+    return f"{float(timeline.seconds(frame)):.3f}".rstrip("0").rstrip(".")
+
+
+def write(loaded: LoadedStoryboard, timeline: Timeline, out: str | Path, base_url: str) -> Path:
+    """Write `<out>/<id>.iiif.json` whole (a temporary file renamed into place)."""
+    path = manifest_path(out, timeline.id)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        temp.write_text(
+            json.dumps(manifest(loaded, timeline, base_url), ensure_ascii=False, indent=2) + "\n",
+            encoding="utf-8",
+        )
+        os.replace(temp, path)
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return path
