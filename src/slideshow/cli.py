@@ -267,7 +267,15 @@ def _failure(storyboard: str, text: str) -> str:
     default=None,
     help="Where the sign-in token is kept (or SLIDESHOW_YOUTUBE_TOKEN).",
 )
-def publish(files, out, dry_run, update, client_secrets, token) -> None:
+@click.option(
+    "--to",
+    "targets",
+    default="youtube",
+    show_default=True,
+    metavar="youtube,archive.org",
+    help="Where to publish: youtube, archive.org, or both (comma-separated).",
+)
+def publish(files, out, dry_run, update, client_secrets, token, targets) -> None:
     """Publish rendered compilations to YouTube (rendering first what is missing or out of
     date). A re-run finishes what is unfinished and never uploads a video twice.
 
@@ -275,14 +283,34 @@ def publish(files, out, dry_run, update, client_secrets, token) -> None:
     """
     from .publishing import publish_many
 
+    to = [t.strip() for t in targets.split(",") if t.strip()]
+    if not to or any(t not in ("youtube", "archive.org") for t in to):
+        raise click.BadParameter(
+            f"expected youtube, archive.org or both, got {targets!r}", param_hint="--to"
+        )
     paths = _storyboards(files)
     outcomes = publish_many(
-        paths, out, dry_run=dry_run, update=update, token=token, client_secrets=client_secrets
+        paths,
+        out,
+        to=to,
+        dry_run=dry_run,
+        update=update,
+        token=token,
+        client_secrets=client_secrets,
     )
     for outcome in outcomes:
         result, path = outcome.result, outcome.storyboard
         if outcome.error is not None:
             click.echo(_failure(path, outcome.error), err=True)
+        if outcome.archive_error is not None:
+            click.echo(_failure(path, outcome.archive_error), err=True)
+        if outcome.archive is not None:
+            archive = outcome.archive
+            for note in archive.notes:
+                click.echo(f"{path}: archive.org: {note}", err=True)
+            if not dry_run:
+                sent = f"{len(archive.uploaded)} uploaded, {len(archive.skipped)} already there"
+                click.echo(f"{path}: {archive.url} ({sent})")
         if result is None:
             continue
         for note in result.notes:
@@ -298,7 +326,7 @@ def publish(files, out, dry_run, update, client_secrets, token) -> None:
         click.echo("Not yet published: " + ", ".join(waiting), err=True)
     if any(o.quota for o in outcomes):
         raise SlideshowError("stopped: YouTube's quota is used up")
-    failed = [o.storyboard for o in outcomes if o.error is not None]
+    failed = [o.storyboard for o in outcomes if o.failed]
     if failed:
         raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
 

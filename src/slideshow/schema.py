@@ -289,8 +289,30 @@ class IIIF(Model):
         return value
 
 
+class ArchiveOrg(Model):
+    """The compilation's item on the Internet Archive (`slideshow publish --to archive.org`)."""
+
+    identifier: str | None = Field(
+        None, description="the item's identifier; default: prefix + the storyboard's id"
+    )
+    prefix: str | None = Field(None, description="put before the id, e.g. asjm-")
+    collection: str = Field("opensource_movies", description="the collection to add it to")
+    creator: Text | None = Field(None, description="default: the first credit")
+    date: str | None = Field(None, description="YYYY, YYYY-MM or YYYY-MM-DD")
+    subjects: list[Text] = Field(default_factory=list, description="default: the YouTube tags")
+    licenseurl: str | None = Field(None, description="e.g. a Creative Commons licence's address")
+
+    @field_validator("date")
+    @classmethod
+    def _date(cls, value: str | None) -> str | None:
+        if value is not None and not re.match(r"^\d{4}(-\d{2}(-\d{2})?)?$", value):
+            raise ValueError(f"expected YYYY, YYYY-MM or YYYY-MM-DD, got {value!r}")
+        return value
+
+
 class Publish(Model):
     youtube: YouTube | None = None
+    archive_org: ArchiveOrg | None = None
     iiif: IIIF | None = None
 
 

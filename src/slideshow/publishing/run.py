@@ -17,6 +17,7 @@ from ..loader import LoadedStoryboard
 from ..outputs import Outputs
 from ..timeline import Timeline
 from . import description as meta
+from .archive_org import ArchiveResult, publish_archive
 from .record import Record
 from .youtube import CHUNK, PublishError, QuotaExhausted, Retry, endpoint, service, upload_status
 
@@ -44,27 +45,56 @@ class PublishOutcome:
     error: str | None = None
     quota: bool = False
     waiting: bool = False
+    archive: ArchiveResult | None = None  # --to archive.org
+    archive_error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        return self.error is not None or self.archive_error is not None
+
+
+TARGETS = ("youtube", "archive.org")
 
 
 def publish_many(
     storyboards: Sequence[Storyboard],
     out: str | Path = "output",
+    *,
+    to: Sequence[str] = ("youtube",),
     **options,
 ) -> list[PublishOutcome]:
-    """Publish each storyboard in turn (options as for publish). One that fails never stops
-    the others; when YouTube's quota runs out, the rest wait for the next run."""
+    """Publish each storyboard in turn to each target (options as for publish). One that fails
+    never stops the others; when YouTube's quota runs out, the rest wait for the next run
+    (archive.org goes on)."""
+    unknown = [t for t in to if t not in TARGETS]
+    if unknown:
+        raise SlideshowError(
+            f"cannot publish to {', '.join(unknown)}; choose from youtube, archive.org"
+        )
     outcomes = [PublishOutcome(_name(s)) for s in storyboards]
+    stopped = False
     for index, storyboard in enumerate(storyboards):
         outcome = outcomes[index]
-        try:
-            outcome.result = publish(storyboard, out, **options)
-        except QuotaExhausted as exc:
-            outcome.error, outcome.quota = str(exc), True
-            for later in outcomes[index + 1 :]:
-                later.waiting = True
-            break
-        except SlideshowError as exc:
-            outcome.error = str(exc)
+        checked = check(storyboard)
+        if "youtube" in to and not stopped:
+            try:
+                outcome.result = publish(checked, out, **options)
+            except QuotaExhausted as exc:
+                outcome.error, outcome.quota, stopped = str(exc), True, True
+                for later in outcomes[index + 1 :]:
+                    later.waiting = True
+            except SlideshowError as exc:
+                outcome.error = str(exc)
+        if "archive.org" in to:
+            try:
+                outcome.archive = publish_archive(
+                    checked,
+                    out,
+                    update=options.get("update", False),
+                    dry_run=options.get("dry_run", False),
+                )
+            except SlideshowError as exc:
+                outcome.archive_error = str(exc)
     return outcomes
 
 

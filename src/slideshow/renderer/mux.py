@@ -50,7 +50,7 @@ def write_mp4(
             container.metadata["description"] = timeline.description
             container.metadata["comment"] = timeline.description
         if timeline.language:
-            astream.metadata["language"] = _iso639_2(timeline.language)
+            astream.metadata["language"] = iso639_2(timeline.language)
         container.set_chapters(_chapters(timeline))
         container.start_encoding()
         if bytes(vstream.codec_context.extradata or b"") != extradata:
@@ -125,5 +125,6 @@ _ISO639 = {
 }
 
 
-def _iso639_2(tag: str) -> str:
+def iso639_2(tag: str) -> str:
+    """The ISO 639-2 code MP4 (and archive.org) use for a BCP-47 tag; `und` when unknown."""
     return _ISO639.get(tag.split("-")[0].lower(), "und")
