@@ -480,6 +480,25 @@ def test_regressions_found_by_the_fuzzer(work):
     found = [
         # Whitespace-only title: the thumbnail's caption layout was empty (max() of nothing).
         {"title": " ", "video": {"size": "64x64"}, "segments": [{"photos": ["red.jpg"]}]},
+        # A Ken Burns frame 6e-42 of the photo high: division by zero fitting it.
+        {
+            "title": "Tiny frame",
+            "video": {"size": "64x64", "quality": "draft"},
+            "segments": [
+                {
+                    "photos": [
+                        {
+                            "file": "red.jpg",
+                            "motion": {
+                                "type": "kenburns",
+                                "from": [0, 0, 1, 1],
+                                "to": [0.2, 0.2, 0.5, 5.921887310236677e-42],
+                            },
+                        }
+                    ]
+                }
+            ],
+        },
         # A 3000-letter word in the credits: wrapping measured every prefix of it (hours).
         {
             "title": "\u200f\u200e",
@@ -541,6 +560,8 @@ def published_board(work):
 # Found by the fuzzer: Google's auth library failed on a token answer of `null` or nothing.
 @example(faults=[("token", ("answer", 201, b"null", "application/json"))])
 @example(faults=[("token", ("answer", 200, b"", "application/json"))])
+# ... and googleapiclient's own retry logic on a 403 whose body is `[]`.
+@example(faults=[("insert", ("answer", 403, b"[]", "application/json"))])
 def test_publishing_survives_any_answer(work, published_board, faults):
     """Whatever YouTube (or a proxy in front of it) answers, publishing ends in a clean
     message or a published video, and its record stays readable."""
@@ -627,6 +648,7 @@ def _init_result(folder: Path, *sources: str) -> None:
 @budget(ci_examples=15)
 @given(header=st.lists(headers, min_size=1, max_size=6), rows=item_lists, xlsx=st.booleans())
 @example(header=["file"], rows=[["x" * 3000]], xlsx=False)  # a name too long for the disk
+@example(header=["segment", "file"], rows=[["0:02.5"]], xlsx=False)  # a title YAML 1.1 reads as 2.5
 def test_init_reads_any_item_list(work, header, rows, xlsx):
     folder = _fresh(work)
     if xlsx:

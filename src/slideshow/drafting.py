@@ -456,12 +456,31 @@ def _document(sources, found, segments, folder: Path, transcript) -> CommentedMa
         if notes:
             seq.yaml_set_comment_before_after_key(number, before="\n".join(notes), indent=2)
     doc["segments"] = seq
+    _quote_ambiguous(doc)
     header = [
         "Made by `slideshow init` from: " + ", ".join(str(s) for s in sources),
         "Check the captions and timings marked below, then: slideshow render THIS-FILE",
     ]
     doc.yaml_set_start_comment("\n".join(header))
     return doc
+
+
+def _quote_ambiguous(node) -> None:
+    """Quote text that a YAML 1.1 reader (PyYAML, which loads storyboards) would take for
+    something else: `0:02.5` is a number there, `yes` a boolean, `~` nothing."""
+    import yaml
+
+    items = node.items() if isinstance(node, dict) else enumerate(node)
+    for key, value in list(items):
+        if isinstance(value, (dict, list)):
+            _quote_ambiguous(value)
+        elif isinstance(value, str) and not isinstance(value, DoubleQuotedScalarString):
+            try:
+                same = yaml.safe_load(value) == value
+            except yaml.YAMLError:
+                same = False
+            if not same and "\n" not in value:
+                node[key] = DoubleQuotedScalarString(value)
 
 
 def _title(found: _Found, ohms: Ohms | None) -> str:

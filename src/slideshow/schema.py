@@ -68,8 +68,9 @@ Rect = Annotated[
     tuple[
         Annotated[float, Field(ge=0, le=1)],
         Annotated[float, Field(ge=0, le=1)],
-        Annotated[float, Field(gt=0, le=1)],
-        Annotated[float, Field(gt=0, le=1)],
+        # A frame can show no less than a thousandth of the photo's width or height.
+        Annotated[float, Field(ge=0.001, le=1)],
+        Annotated[float, Field(ge=0.001, le=1)],
     ],
     Field(description="x, y, width, height as fractions of the photo (0..1)"),
 ]

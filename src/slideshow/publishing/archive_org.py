@@ -292,7 +292,7 @@ def _call(what: str, function, tries: int, pause: float):
             raise SlideshowError(
                 f"{what}: the connection to archive.org keeps failing ({exc})"
             ) from None
-        except (ValueError, KeyError, TypeError, AttributeError) as exc:  # an unreadable answer
+        except (ValueError, LookupError, TypeError, AttributeError) as exc:  # unreadable answer
             raise SlideshowError(
                 f"{what}: archive.org's answer could not be understood ({exc}); try again later"
             ) from None

@@ -129,7 +129,7 @@ class Retry:
                 raise PublishError(
                     f"YouTube sign-in has expired or was revoked ({exc}); " + SIGN_IN_AGAIN
                 ) from None
-            except (AttributeError, TypeError, KeyError, ValueError) as exc:
+            except (AttributeError, TypeError, LookupError, ValueError) as exc:
                 # Google's client libraries fail this way on an answer that is not what they
                 # expect (a proxy's error page, an empty or `null` body): not our bug to log,
                 # but an answer to report.
