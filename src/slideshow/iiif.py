@@ -67,6 +67,15 @@ def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dic
                 "width": width,
                 "height": height,
                 "duration": duration,
+                "thumbnail": [
+                    {
+                        "id": url(outputs.thumbnail),
+                        "type": "Image",
+                        "format": "image/jpeg",
+                        "width": 1280,
+                        "height": 720,
+                    }
+                ],
                 "items": [
                     {
                         "id": f"{canvas}/page",
