@@ -9,8 +9,10 @@ import hashlib
 import json
 import threading
 from collections import deque
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlparse
+
+from standin import LocalServer
 
 
 class State:
@@ -155,18 +157,6 @@ def _metadata(headers) -> dict:
     return {k: v[0] if len(v) == 1 else v for k, v in found.items()}
 
 
-class ArchiveStandIn:
+class ArchiveStandIn(LocalServer):
     def __init__(self):
-        self.state = State()
-        handler = type("BoundHandler", (Handler,), {"state": self.state})
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
-
-    def __enter__(self) -> ArchiveStandIn:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *exc):
-        self.server.shutdown()
-        self.server.server_close()
+        super().__init__(Handler, State())

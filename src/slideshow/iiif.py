@@ -42,6 +42,16 @@ def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dic
     def text(value: str) -> dict:
         return {language: [value]}
 
+    thumbnail = [
+        {
+            "id": url(outputs.thumbnail),
+            "type": "Image",
+            "format": "image/jpeg",
+            "width": 1280,
+            "height": 720,
+        }
+    ]
+
     data: dict = {
         "@context": CONTEXT,
         "id": url(manifest_path(".", timeline.id)),
@@ -51,15 +61,7 @@ def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dic
             {"label": {"en": ["Identifier"]}, "value": {"none": [timeline.id]}},
             {"label": {"en": ["Duration"]}, "value": {"none": [timeline.clock(timeline.frames)]}},
         ],
-        "thumbnail": [
-            {
-                "id": url(outputs.thumbnail),
-                "type": "Image",
-                "format": "image/jpeg",
-                "width": 1280,
-                "height": 720,
-            }
-        ],
+        "thumbnail": thumbnail,
         "items": [
             {
                 "id": canvas,
@@ -67,15 +69,7 @@ def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dic
                 "width": width,
                 "height": height,
                 "duration": duration,
-                "thumbnail": [
-                    {
-                        "id": url(outputs.thumbnail),
-                        "type": "Image",
-                        "format": "image/jpeg",
-                        "width": 1280,
-                        "height": 720,
-                    }
-                ],
+                "thumbnail": thumbnail,
                 "items": [
                     {
                         "id": f"{canvas}/page",

@@ -18,16 +18,17 @@ import json
 import os
 import random
 import re
-import tempfile
 import time
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from ..check import Checked, check
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard
 from ..outputs import Outputs
 from ..timeline import Timeline
+from .record import Ledger
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,99}$")
 # For tests: talk to a stand-in of archive.org (an HTTP proxy on this machine) instead.
@@ -39,36 +40,13 @@ NO_CREDENTIALS = (
 
 
 @dataclass
-class ArchiveRecord:
+class ArchiveRecord(Ledger):
     """What was sent to archive.org for one compilation."""
 
-    path: Path
+    LOST: ClassVar[str] = "it says which item this compilation is on archive.org"
     identifier: str | None = None
     files: dict[str, str] = field(default_factory=dict)  # name: MD5 of what was uploaded
     metadata: dict | None = None  # last sent
-
-    @classmethod
-    def load(cls, path: Path) -> ArchiveRecord:
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except FileNotFoundError:
-            return cls(path)
-        except (OSError, ValueError) as exc:
-            raise SlideshowError(
-                f"{path}: the archive.org record cannot be read ({exc}); it says which item "
-                "this compilation is, so fix or restore it rather than delete it"
-            ) from None
-        known = {k: v for k, v in data.items() if k in ("identifier", "files", "metadata")}
-        return cls(path, **known)
-
-    def save(self) -> None:
-        data = asdict(self)
-        data.pop("path")
-        fd, temp = tempfile.mkstemp(dir=self.path.parent, prefix=f".{self.path.name}.")
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, ensure_ascii=False)
-            out.write("\n")
-        os.replace(temp, self.path)
 
 
 @dataclass

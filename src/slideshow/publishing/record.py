@@ -11,35 +11,35 @@ import os
 import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import ClassVar, TypeVar
+
+from ..errors import SlideshowError
 
 STEPS = ("upload", "thumbnail", "captions", "playlist")
+L = TypeVar("L", bound="Ledger")
 
 
 @dataclass
-class Record:
+class Ledger:
+    """A JSON record beside the outputs of what was sent where, written whole each time (a
+    temporary file renamed into place); a damaged one stops the run rather than being
+    replaced, since it is what says which remote object a compilation already is."""
+
     path: Path
-    video_id: str | None = None
-    session_uri: str | None = None  # the resumable upload session, while the upload is open
-    sha256: str | None = None  # of the MP4 that was (or is being) uploaded
-    bytes: int | None = None
-    done: list[str] = field(default_factory=list)
-    metadata: dict | None = None  # the snippet and status last sent
+    LOST: ClassVar[str] = "it says what was already published"
 
     @classmethod
-    def load(cls, path: Path) -> Record:
+    def load(cls: type[L], path: Path) -> L:
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             return cls(path)
         except (OSError, ValueError) as exc:
-            from ..errors import SlideshowError
-
             raise SlideshowError(
-                f"{path}: the publish record cannot be read ({exc}); it says which video this "
-                "compilation already is on YouTube, so fix or restore it rather than delete it"
+                f"{path}: the record cannot be read ({exc}); {cls.LOST}, so fix or restore it "
+                "rather than delete it"
             ) from None
-        data.pop("path", None)
-        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        known = {k: v for k, v in data.items() if k in cls.__dataclass_fields__ and k != "path"}
         return cls(path, **known)
 
     def save(self) -> None:
@@ -52,6 +52,17 @@ class Record:
             json.dump(data, out, indent=2, ensure_ascii=False)
             out.write("\n")
         os.replace(tmp, self.path)
+
+
+@dataclass
+class Record(Ledger):
+    LOST: ClassVar[str] = "it says which video this compilation already is on YouTube"
+    video_id: str | None = None
+    session_uri: str | None = None  # the resumable upload session, while the upload is open
+    sha256: str | None = None  # of the MP4 that was (or is being) uploaded
+    bytes: int | None = None
+    done: list[str] = field(default_factory=list)
+    metadata: dict | None = None  # the snippet and status last sent
 
     def mark(self, step: str) -> None:
         if step not in self.done:

@@ -1,0 +1,26 @@
+"""A test server on 127.0.0.1 that a stand-in (YouTube's, archive.org's) runs in a thread."""
+
+from __future__ import annotations
+
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class LocalServer:
+    """Serve handler (given the shared state as `state`) on a free port of 127.0.0.1 while
+    the `with` block runs."""
+
+    def __init__(self, handler: type[BaseHTTPRequestHandler], state):
+        self.state = state
+        bound = type("BoundHandler", (handler,), {"state": state})
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), bound)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()
