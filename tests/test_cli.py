@@ -259,3 +259,30 @@ def test_commands_given_a_folder_without_storyboards_say_so(tmp_path):
         result = shell.run(command, empty, *(["--dry-run"] if command == "publish" else []))
         assert result.returncode == 1, (command, result.stderr)
         assert f"no storyboards (.yaml files) found in {empty}" in result.stderr, command
+
+
+def test_watch_stops_even_when_the_interrupt_is_swallowed(assets, storyboard, monkeypatch, capsys):
+    """Python drops a KeyboardInterrupt raised inside an object's finalizer; a Ctrl-C that
+    lands there during a render must still stop the watch once the render is done."""
+    import slideshow.cli as command_line
+
+    board = storyboard(WATCHED)
+    renders = []
+
+    def render_all(*args, **kwargs):
+        renders.append(args[0])
+        assert len(renders) <= 3, "the watch went on after Ctrl-C"
+        if len(renders) == 2:  # the render after the first save: Ctrl-C, swallowed
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(1)
+            except KeyboardInterrupt:
+                pass
+        return []
+
+    monkeypatch.setattr(command_line, "_render_all", render_all)
+    monkeypatch.setattr(command_line, "_next_save", lambda files, seen: seen)  # always "saved"
+    command_line.main(["render", str(board), "--watch"])  # returns: stopped, status 0
+    assert len(renders) == 2
+    assert "Stopped watching." in capsys.readouterr().err
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
