@@ -127,7 +127,7 @@ def test_bad_rectangles_are_reported_with_the_photo(assets, storyboard):
         slideshow.load(path)
     messages = [str(p) for p in info.value.problems]
     assert messages == [
-        f"{path}:5:47: photo 'red.jpg': item 3 of `from` must be greater than 0, got 0",
+        f"{path}:5:47: photo 'red.jpg': item 3 of `from` must be at least 0.001, got 0",
         f"{path}:7:17: photo 'blue.jpg': `motion`: the `from` rectangle [0.5, 0.5, 0.6, 0.2] "
         "reaches outside the photo: x + w and y + h must be at most 1",
     ]
