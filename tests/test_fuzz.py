@@ -499,6 +499,19 @@ def test_regressions_found_by_the_fuzzer(work):
                 }
             ],
         },
+        # File names too long for the file system: checking they exist raised.
+        {
+            "title": "Long names",
+            "video": {"size": "64x64", "quality": "draft"},
+            "style": {"font": "f" * 3000 + ".ttf"},
+            "segments": [{"audio": "a" * 3000, "photos": ["red.jpg"]}],
+        },
+        {
+            "title": "Long font name",
+            "video": {"size": "64x64", "quality": "draft"},
+            "style": {"font": "f" * 3000 + ".ttf"},
+            "segments": [{"photos": [{"file": "red.jpg", "duration": 1}]}],
+        },
         # A 3000-letter word in the credits: wrapping measured every prefix of it (hours).
         {
             "title": "\u200f\u200e",

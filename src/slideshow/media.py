@@ -102,11 +102,11 @@ def _check_size(width: int, height: int) -> None:
 
 def probe_audio(path: Path) -> AudioInfo:
     """Find the first audio stream and its exact duration; raises MediaError if there is none."""
-    if not path.exists():
-        raise MediaError("file not found")
-    if path.is_dir():
-        raise MediaError("this is a folder, not a recording")
     try:
+        if not path.exists():
+            raise MediaError("file not found")
+        if path.is_dir():
+            raise MediaError("this is a folder, not a recording")
         with av.open(str(path)) as container:
             streams = container.streams.audio
             if not streams:

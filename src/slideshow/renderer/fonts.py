@@ -24,7 +24,11 @@ def find_font(font: str, *, bold: bool = False, base: Path | None = None) -> Pat
         path = Path(font).expanduser()
         if not path.is_absolute() and base is not None:
             path = base / path
-        if not path.is_file():
+        try:
+            found = path.is_file()
+        except OSError:  # a name too long for the file system, say
+            found = False
+        if not found:
             raise SlideshowError(f"style.font: the font file {font!r} was not found")
         return path
     found = _fontconfig(font, bold)
