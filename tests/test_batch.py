@@ -74,7 +74,7 @@ def test_interrupted_batch_leaves_no_partial_output_and_resumes(assets, tmp_path
     photos = "".join(f"      - {{file: p{k}.jpg, duration: 3}}\n" for k in range(10))
     board = media.write(
         assets / "long.yaml",
-        "title: Long\nvideo: {size: 1280x720, quality: master}\n"
+        "title: Long\nvideo: {size: 960x540, quality: master}\n"
         # Crossfades: every frame of a transition is encoded, so the render takes a while.
         "defaults: {transition: crossfade, transition_duration: 1}\n"
         "segments:\n  - photos:\n" + photos,

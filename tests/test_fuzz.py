@@ -404,14 +404,14 @@ def _fresh(work: Path) -> Path:
     return Path(tempfile.mkdtemp(dir=work))
 
 
-@budget(ci_examples=30)
+@budget(ci_examples=20)
 @given(data=boards)
 def test_storyboards_built_from_the_schema(work, data):
     data = {**data, "media_root": str(MEDIA)}
     check_storyboard(to_yaml(data), _fresh(work))
 
 
-@budget(ci_examples=30)
+@budget(ci_examples=20)
 @given(mutant=mutants(), cut=st.one_of(st.none(), st.none(), st.none(), st.floats(0, 1)))
 def test_mutations_of_real_storyboards(work, mutant, cut):
     root, data = mutant

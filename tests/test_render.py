@@ -300,11 +300,11 @@ def test_truncated_recording_fails_cleanly(assets, storyboard, tmp_path):
 
 
 def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
-    for k in range(12):
+    for k in range(8):
         media.photo(assets / f"p{k}.jpg", (20 * k, 255 - 20 * k, 90), size=(640, 360))
-    photos = "".join(f"      - {{file: p{k}.jpg, duration: 4}}\n" for k in range(12))
+    photos = "".join(f"      - {{file: p{k}.jpg, duration: 4}}\n" for k in range(8))
     path = storyboard(
-        "title: Killed\nvideo: {size: 1920x1080, quality: master}\nsegments:\n  - photos:\n"
+        "title: Killed\nvideo: {size: 1280x720, quality: master}\nsegments:\n  - photos:\n"
         + photos
     )
     out, cache = tmp_path / "out", tmp_path / "cache"
