@@ -136,3 +136,37 @@ def test_identifiers_follow_the_rules(archive, storyboard, assets, tmp_path):
         publish_archive(bad, tmp_path / "out")
     result = shell.run("publish", bad, "--to", "vimeo")
     assert result.returncode == 2 and "expected youtube, archive.org or both" in result.stderr
+
+
+def test_both_homes_in_one_command(archive, board, tmp_path, monkeypatch):
+    """`--to youtube,archive.org`: the video on YouTube (its stand-in) and the item on
+    archive.org, from one render."""
+    from datetime import datetime, timedelta, timezone
+
+    from youtube_standin import StandIn
+
+    with StandIn() as youtube:
+        monkeypatch.setenv("SLIDESHOW_YOUTUBE_ENDPOINT", youtube.url)
+        token = tmp_path / "token.json"
+        expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        token.write_text(
+            json.dumps(
+                {
+                    "token": "good",
+                    "refresh_token": "r",
+                    "client_id": "c",
+                    "client_secret": "s",
+                    "token_uri": f"{youtube.url}/token",
+                    "expiry": expiry,
+                }
+            )
+        )
+        out = tmp_path / "out"
+        result = shell.run(
+            "publish", board, "--out", out, "--to", "youtube,archive.org", "--token", token
+        )
+        assert result.returncode == 0, result.stderr
+        assert len(youtube.state.videos) == 1
+    assert "https://archive.org/details/asjm-kiev (5 uploaded, 0 already there)" in result.stdout
+    assert "https://youtu.be/vid" in result.stdout
+    assert sorted(archive.state.items["asjm-kiev"]["files"]) == sorted(FILES)
