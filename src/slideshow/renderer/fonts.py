@@ -25,10 +25,10 @@ def find_font(font: str, *, bold: bool = False, base: Path | None = None) -> Pat
         if not path.is_absolute() and base is not None:
             path = base / path
         try:
-            found = path.is_file()
+            exists = path.is_file()
         except OSError:  # a name too long for the file system, say
-            found = False
-        if not found:
+            exists = False
+        if not exists:
             raise SlideshowError(f"style.font: the font file {font!r} was not found")
         return path
     found = _fontconfig(font, bold)
