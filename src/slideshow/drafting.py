@@ -111,6 +111,11 @@ def init(
             )
     transcript = transcript_out or (found.transcripts[0] if found.transcripts else None)
     document = _document(sources, found, segments, folder, transcript)
+    name = str(output) if to_file else "THIS-FILE"
+    document.yaml_set_start_comment(
+        "Made by `slideshow init` from: " + ", ".join(str(s) for s in sources) + "\n"
+        f"Check the captions and timings marked below, then: slideshow render {name}"
+    )
     buffer = io.StringIO()
     _yaml().dump(document, buffer)
     result.text = buffer.getvalue()
@@ -457,11 +462,6 @@ def _document(sources, found, segments, folder: Path, transcript) -> CommentedMa
             seq.yaml_set_comment_before_after_key(number, before="\n".join(notes), indent=2)
     doc["segments"] = seq
     _quote_ambiguous(doc)
-    header = [
-        "Made by `slideshow init` from: " + ", ".join(str(s) for s in sources),
-        "Check the captions and timings marked below, then: slideshow render THIS-FILE",
-    ]
-    doc.yaml_set_start_comment("\n".join(header))
     return doc
 
 
