@@ -662,6 +662,10 @@ def _init_result(folder: Path, *sources: str) -> None:
 @given(header=st.lists(headers, min_size=1, max_size=6), rows=item_lists, xlsx=st.booleans())
 @example(header=["file"], rows=[["x" * 3000]], xlsx=False)  # a name too long for the disk
 @example(header=["segment", "file"], rows=[["0:02.5"]], xlsx=False)  # a title YAML 1.1 reads as 2.5
+@example(header=["file"], rows=[["~0"]], xlsx=False)  # `~user` of a user that does not exist
+@example(
+    header=["file"] * 4 + ["at"], rows=[["red.jpg"] * 4 + ["0:01"]], xlsx=False
+)  # `at` on the first
 def test_init_reads_any_item_list(work, header, rows, xlsx):
     folder = _fresh(work)
     if xlsx:

@@ -21,7 +21,7 @@ from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
 from .errors import MediaError, SlideshowError
-from .media import AudioInfo, probe_audio
+from .media import AudioInfo, home, probe_audio
 from .sources.itemlist import ItemList, Row, read_item_list
 from .sources.ohms import Ohms, read_ohms
 from .sources.photos import IMAGE_SUFFIXES, PhotoFacts, find_photos, in_order, read_facts
@@ -160,7 +160,7 @@ def _gather(sources: list[str]) -> _Found:
 
 def _gather_one(source: str, found: _Found) -> None:
     """What one source holds, into found."""
-    path = Path(source).expanduser()
+    path = home(source)
     suffix = path.suffix.lower()
     if path.is_dir() or any(c in source for c in "*?["):
         photos = find_photos(str(path) if path.is_dir() else source)
@@ -235,7 +235,7 @@ def _recording_of(ohms: Ohms, found: _Found) -> None:
 def _compose(found: _Found, at_silences: bool) -> list[_Segment]:
     photos = _photos(found)
     if not found.recordings:
-        return _silent(photos)
+        return _silent(photos, found)
     recording, info = found.recordings[0]
     if len(found.recordings) > 1:
         found.warnings.append("more than one recording: only the first is used")
@@ -252,7 +252,52 @@ def _compose(found: _Found, at_silences: bool) -> list[_Segment]:
     for segment in segments:
         if segment.end is not None and segment.start is not None and segment.end <= segment.start:
             found.warnings.append(f"segment {segment.title!r} has no length; left out")
-    return [s for s in segments if s.end is None or (s.start or 0) < s.end]
+    kept = [s for s in segments if s.end is None or (s.start or 0) < s.end]
+    for segment in kept:
+        _fit(segment, duration, found)
+    return kept
+
+
+def _fit(segment: _Segment, duration: Fraction, found: _Found) -> None:
+    """Keep what the timing rules allow in a segment paced by its recording: `at` inside the
+    segment, in order, a second apart (not on the first photo); no fixed durations (the
+    recording sets the pace); no more photos in a stretch than it has seconds. What had to go
+    is said in a warning, so the storyboard always validates as written."""
+    start = segment.start or Fraction(0)
+    end = segment.end if segment.end is not None else duration
+    previous = start
+    for index, photo in enumerate(segment.photos):
+        photo.duration = None
+        if photo.at is None:
+            continue
+        try:
+            at = parse_time(photo.at)
+        except ValueError:
+            at = None
+        if index == 0 or at is None or not previous + 1 <= at <= end - 1:
+            found.warnings.append(
+                f"{photo.path.name}: `at` {photo.at} does not fit the segment's timing "
+                f"({format_time(start)} to {format_time(end)}, in order); left out"
+            )
+            photo.at = None
+            continue
+        previous = at
+    # Each stretch (from one `at` to the next) needs a second for each of its photos.
+    stretches: list[list[_Photo]] = []
+    for index, photo in enumerate(segment.photos):
+        if index == 0 or photo.at is not None:
+            stretches.append([])
+        stretches[-1].append(photo)
+    marks = [start] + [parse_time(group[0].at) for group in stretches[1:]] + [end]
+    kept: list[_Photo] = []
+    for number, group in enumerate(stretches):
+        room = int(marks[number + 1] - marks[number])
+        if len(group) > room:
+            left = ", ".join(p.path.name for p in group[room:])
+            found.warnings.append(f"too many photos for {room} s of recording; left out: {left}")
+            group = group[:room]  # none at all: the segment becomes a title card
+        kept += group
+    segment.photos = kept
 
 
 def _photos(found: _Found) -> list[_Photo]:
@@ -283,7 +328,7 @@ def _row_photo(row: Row, items: ItemList, base: Path, by_name, found: _Found) ->
         if row.segment:  # a row that only starts a segment
             return _Photo(Path(), starts=row.segment, at=row.at)
         return None
-    path = Path(row.file).expanduser()
+    path = home(row.file)
     path = path if path.is_absolute() else base / path
     try:
         exists = path.is_file()
@@ -311,7 +356,7 @@ def _row_photo(row: Row, items: ItemList, base: Path, by_name, found: _Found) ->
     )
 
 
-def _silent(photos: list[_Photo]) -> list[_Segment]:
+def _silent(photos: list[_Photo], found: _Found) -> list[_Segment]:
     """Without a recording: segments where item-list rows start them, else one."""
     segments = [_Segment(None)]
     for photo in photos:
@@ -322,6 +367,12 @@ def _silent(photos: list[_Photo]) -> list[_Segment]:
                 segments[-1].title = photo.starts
         if photo.path != Path():
             photo.at = None  # `at` needs a recording
+            if photo.duration is not None and parse_time(photo.duration) < 1:
+                found.warnings.append(
+                    f"{photo.path.name}: a duration of {photo.duration} is under the second a "
+                    "photo needs; left out"
+                )
+                photo.duration = None
             segments[-1].photos.append(photo)
     return [s for s in segments if s.photos]
 

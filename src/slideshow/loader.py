@@ -18,7 +18,7 @@ from pydantic_core import ErrorDetails
 
 from . import schema
 from .errors import MediaError, Problem, StoryboardError
-from .media import AudioInfo, ImageInfo, probe_audio, probe_image
+from .media import AudioInfo, ImageInfo, home, probe_audio, probe_image
 from .source import Source, load_yaml
 from .transcripts import TranscriptCue, parse_transcript
 
@@ -43,7 +43,7 @@ class LoadedStoryboard:
 
 
 def resolve_media(media_root: Path, written: str) -> Path:
-    path = Path(written).expanduser()
+    path = home(written)
     return path if path.is_absolute() else media_root / path
 
 
@@ -106,7 +106,7 @@ def _media_root(path: Path, data: dict) -> Path:
     folder = path.parent
     root = data.get("media_root")
     if isinstance(root, str):
-        return (folder / Path(root).expanduser()).resolve()
+        return (folder / home(root)).resolve()
     return folder.resolve()
 
 

@@ -36,6 +36,15 @@ class AudioInfo:
     codec: str
 
 
+def home(path: str | Path) -> Path:
+    """The path with a leading `~` or `~user` made the home folder, where there is one:
+    `~0` names a user that may not exist, which is no reason to fail."""
+    try:
+        return Path(path).expanduser()
+    except RuntimeError:  # "Could not determine home directory"
+        return Path(path)
+
+
 def probe_image(path: Path) -> ImageInfo:
     """Read an image's header; raises MediaError if it is not an image Pillow can read."""
     try:

@@ -14,6 +14,7 @@ import subprocess
 from pathlib import Path
 
 from ..errors import SlideshowError
+from ..media import home
 
 DEFAULT_FAMILY = "DejaVu Sans"
 
@@ -21,7 +22,7 @@ DEFAULT_FAMILY = "DejaVu Sans"
 def find_font(font: str, *, bold: bool = False, base: Path | None = None) -> Path:
     """A font file for a storyboard's `style.font`: a path to a file or a family name."""
     if font.lower().endswith((".ttf", ".otf", ".ttc")):
-        path = Path(font).expanduser()
+        path = home(font)
         if not path.is_absolute() and base is not None:
             path = base / path
         try:
