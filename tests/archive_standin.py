@@ -7,28 +7,19 @@ from __future__ import annotations
 
 import hashlib
 import json
-import threading
-from collections import deque
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlparse
 
-from standin import LocalServer
+from standin import Faults, LocalServer
 
 
-class State:
+class State(Faults):
     def __init__(self):
-        self.lock = threading.Lock()
+        super().__init__()
         self.items: dict[str, dict] = {}  # identifier: {"metadata": {}, "files": {name: bytes}}
         self.puts: list[str] = []  # "identifier/name" of every upload that arrived whole
         self.patches: list[list] = []
-        self.faults: deque[tuple[str, str]] = deque()  # (put | metadata, fault)
         self.keys = ("access", "secret")
-
-    def fault(self, kind: str) -> str | None:
-        with self.lock:
-            if self.faults and self.faults[0][0] == kind:
-                return self.faults.popleft()[1]
-        return None
 
 
 class Handler(BaseHTTPRequestHandler):

@@ -3,7 +3,23 @@
 from __future__ import annotations
 
 import threading
+from collections import deque
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+
+class Faults:
+    """A stand-in's shared state: a lock, and faults queued as (request kind, fault), each
+    served once to the first request of its kind."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.faults: deque[tuple[str, object]] = deque()
+
+    def fault(self, kind: str):
+        with self.lock:
+            if self.faults and self.faults[0][0] == kind:
+                return self.faults.popleft()[1]
+        return None
 
 
 class LocalServer:

@@ -141,26 +141,11 @@ def test_identifiers_follow_the_rules(archive, storyboard, assets, tmp_path):
 def test_both_homes_in_one_command(archive, board, tmp_path, monkeypatch):
     """`--to youtube,archive.org`: the video on YouTube (its stand-in) and the item on
     archive.org, from one render."""
-    from datetime import datetime, timedelta, timezone
-
-    from youtube_standin import StandIn
+    from youtube_standin import StandIn, write_token
 
     with StandIn() as youtube:
         monkeypatch.setenv("SLIDESHOW_YOUTUBE_ENDPOINT", youtube.url)
-        token = tmp_path / "token.json"
-        expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        token.write_text(
-            json.dumps(
-                {
-                    "token": "good",
-                    "refresh_token": "r",
-                    "client_id": "c",
-                    "client_secret": "s",
-                    "token_uri": f"{youtube.url}/token",
-                    "expiry": expiry,
-                }
-            )
-        )
+        token = write_token(tmp_path / "token.json", youtube.url)
         out = tmp_path / "out"
         result = shell.run(
             "publish", board, "--out", out, "--to", "youtube,archive.org", "--token", token

@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timedelta, timezone
 
 import numpy as np
 import pytest
 import shell
 from PIL import Image
-from youtube_standin import StandIn
+from youtube_standin import StandIn, write_token
 
 from slideshow.errors import SlideshowError
 from slideshow.publishing import publish
@@ -28,25 +27,7 @@ def standin(monkeypatch):
 
 @pytest.fixture
 def token(tmp_path, standin):
-    path = tmp_path / "token.json"
-    expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    path.write_text(
-        json.dumps(
-            {
-                "token": "good",
-                "refresh_token": "refresh",
-                "client_id": "client",
-                "client_secret": "secret",
-                "token_uri": f"{standin.url}/token",
-                "expiry": expiry,
-                "scopes": [
-                    "https://www.googleapis.com/auth/youtube.upload",
-                    "https://www.googleapis.com/auth/youtube.force-ssl",
-                ],
-            }
-        )
-    )
-    return str(path)
+    return write_token(tmp_path / "token.json", standin.url)
 
 
 @pytest.fixture

@@ -9,17 +9,16 @@ import email.policy
 import itertools
 import json
 import re
-import threading
-from collections import deque
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
-from standin import LocalServer
+from standin import Faults, LocalServer
 
 
-class State:
+class State(Faults):
     def __init__(self):
-        self.lock = threading.Lock()
+        super().__init__()
         self.tokens = {"good"}
         self.videos: dict[str, dict] = {}
         self.sessions: dict[str, dict] = {}
@@ -30,14 +29,7 @@ class State:
         self.updates: list[dict] = []
         self.refreshes = 0
         self.requests: list[str] = []
-        self.faults: deque[tuple[str, object]] = deque()  # (request kind, fault)
         self.ids = itertools.count(1)
-
-    def fault(self, kind: str):
-        with self.lock:
-            if self.faults and self.faults[0][0] == kind:
-                return self.faults.popleft()[1]
-        return None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -253,3 +245,25 @@ class Handler(BaseHTTPRequestHandler):
 class StandIn(LocalServer):
     def __init__(self):
         super().__init__(Handler, State())
+
+
+def write_token(path, server_url: str) -> str:
+    """A signed-in user's token for the stand-in, valid for an hour; its path as text."""
+    expiry = (datetime.now(timezone.utc) + timedelta(hours=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    path.write_text(
+        json.dumps(
+            {
+                "token": "good",
+                "refresh_token": "refresh",
+                "client_id": "client",
+                "client_secret": "secret",
+                "token_uri": f"{server_url}/token",
+                "expiry": expiry,
+                "scopes": [
+                    "https://www.googleapis.com/auth/youtube.upload",
+                    "https://www.googleapis.com/auth/youtube.force-ssl",
+                ],
+            }
+        )
+    )
+    return str(path)
