@@ -31,7 +31,11 @@ class LocalServer:
         bound = type("BoundHandler", (handler,), {"state": state})
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), bound)
         self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll: shutting down waits for the next one (0.5 s by default, most of a
+        # fuzz example's time).
+        self.thread = threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def __enter__(self):
         self.thread.start()

@@ -575,6 +575,8 @@ def published_board(work):
 @example(faults=[("token", ("answer", 200, b"", "application/json"))])
 # ... and googleapiclient's own retry logic on a 403 whose body is `[]`.
 @example(faults=[("insert", ("answer", 403, b"[]", "application/json"))])
+# ... and a chunk sent again after a 401 went out empty (the upload hung for a minute).
+@example(faults=[("put", ("answer", 401, b"", "application/json"))])
 def test_publishing_survives_any_answer(work, published_board, faults):
     """Whatever YouTube (or a proxy in front of it) answers, publishing ends in a clean
     message or a published video, and its record stays readable."""
@@ -606,6 +608,7 @@ def test_publishing_survives_any_answer(work, published_board, faults):
                 del os.environ["SLIDESHOW_YOUTUBE_ENDPOINT"]
             else:
                 os.environ["SLIDESHOW_YOUTUBE_ENDPOINT"] = previous
+        assert not server.state.broken
     record = out / "publish.youtube.json"
     if record.exists():
         json.loads(record.read_text(encoding="utf-8"))

@@ -67,6 +67,7 @@ def test_publish_survives_faults_and_sends_everything(board, tmp_path, token, st
             ("put", "503"),
             ("put", "drop"),
             ("put", "308-no-range"),
+            ("put", "expired"),  # a chunk is sent again after the token's refresh
             ("thumbnail", "expired"),
             ("playlist", "503"),
         ]
@@ -79,7 +80,8 @@ def test_publish_survives_faults_and_sends_everything(board, tmp_path, token, st
     assert video["bytes"] == mp4
     assert result.video_id in state.videos
     assert not state.faults  # every fault was met
-    assert state.refreshes == 1  # the expired token was refreshed once
+    assert state.refreshes == 2  # each expired token was refreshed once
+    assert not state.broken
     snippet, status = video["metadata"]["snippet"], video["metadata"]["status"]
     assert snippet["title"] == "Leaving Kiev (1989)"
     assert snippet["description"] == (

@@ -30,6 +30,9 @@ class State(Faults):
         self.refreshes = 0
         self.requests: list[str] = []
         self.ids = itertools.count(1)
+        # Requests that broke the protocol (a body shorter than its Content-Length): a test
+        # asserts there are none.
+        self.broken: list[str] = []
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -50,8 +53,18 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
     def _body(self) -> bytes:
+        """The request's body; one shorter than its Content-Length is recorded as broken
+        (the client would otherwise wait for its own timeout) and the connection closed."""
         length = int(self.headers.get("Content-Length") or 0)
-        return self.rfile.read(length) if length else b""
+        if not length:
+            return b""
+        self.connection.settimeout(2)
+        try:
+            return self.rfile.read(length)
+        except TimeoutError:
+            self.state.broken.append(f"{self.command} {self.path}: body shorter than declared")
+            self.close_connection = True
+            raise
 
     def _error(self, status: int, reason: str, message: str):
         self._send(
@@ -198,6 +211,11 @@ class Handler(BaseHTTPRequestHandler):
             self.connection.shutdown(2)
             return
         if self._answer(fault):
+            return
+        if fault == "expired":
+            self.state.tokens.clear()  # the access token runs out now
+            self._body()
+            self._send(401, {"error": {"code": 401, "message": "Invalid Credentials"}})
             return
         body = self._body()
         if fault == "503":

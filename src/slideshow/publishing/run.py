@@ -261,7 +261,15 @@ class Requests:
 def _file_media(path: Path, mimetype: str, resumable: bool, chunk_size: int = CHUNK):
     from googleapiclient.http import MediaFileUpload
 
-    return MediaFileUpload(
+    class ChunksAsBytes(MediaFileUpload):
+        """Each chunk sent as bytes, not as a slice of the open file: the client library's
+        slice cannot rewind, so a chunk sent again after a token refresh (a 401) went out
+        empty under the chunk's Content-Length, and the upload hung until its timeout."""
+
+        def has_stream(self) -> bool:
+            return False
+
+    return ChunksAsBytes(
         str(path), mimetype=mimetype, resumable=resumable, chunksize=chunk_size if resumable else -1
     )
 
