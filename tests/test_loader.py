@@ -279,15 +279,15 @@ def test_youtube_limits(assets, storyboard):
 
 def test_chapter_warnings(assets, storyboard):
     path = storyboard(
-        "title: T\nsegments:\n  - title: One\n    photos: [red.jpg]\n"
+        "title: T\nvideo: {size: 320x180}\nsegments:\n  - title: One\n    photos: [red.jpg]\n"
         "  - title: Two\n    photos: [{file: red.jpg, duration: 3}]\n"
     )
     assert [str(w) for w in slideshow.check(path).warnings] == [
-        f"{path}:3:12: warning: YouTube shows chapters only when there are at least 3; "
+        f"{path}:4:12: warning: YouTube shows chapters only when there are at least 3; "
         "this storyboard has 2",
-        f"{path}:3:12: warning: the chapter 'One' lasts under 10 s; YouTube ignores chapters "
+        f"{path}:4:12: warning: the chapter 'One' lasts under 10 s; YouTube ignores chapters "
         "that short",
-        f"{path}:5:12: warning: the chapter 'Two' lasts under 10 s; YouTube ignores chapters "
+        f"{path}:6:12: warning: the chapter 'Two' lasts under 10 s; YouTube ignores chapters "
         "that short",
     ]
 
@@ -345,3 +345,25 @@ def test_a_segment_needs_photos_or_audio(assets, storyboard):
     card = storyboard("title: T\nsegments:\n  - title: Card\n    audio: talk.wav\n", "card.yaml")
     timeline = slideshow.check(card).timeline
     assert [(s.kind, s.title, s.frames) for s in timeline.shots] == [("title", "Card", 600)]
+
+
+def test_a_photo_shown_larger_than_its_pixels_allow_is_a_warning(assets, storyboard):
+    """red.jpg is 320x180: fitted to 1280x720 it is enlarged 4 times; a Ken Burns move's
+    tightest framing counts too; at 640x360 (2 times) it is fine."""
+    path = storyboard(
+        "title: T\nvideo: {size: 640x360}\nsegments:\n  - photos:\n"
+        "      - red.jpg\n"
+        "      - {file: red.jpg, motion: {type: kenburns, to: [0, 0, 0.25, 0.25]}}\n"
+    )
+    assert [(w.line, w.path, w.message) for w in slideshow.check(path).warnings] == [
+        (
+            6,
+            ("segments", 0, "photos", 1),
+            "warning: photo 'red.jpg' has 320x180 pixels and is shown enlarged 8.0 times at "
+            "640x360: it will look soft (a larger scan, or a tighter crop only where the scan "
+            "allows)",
+        )
+    ]
+    path = storyboard("title: T\nvideo: {size: 1280x720}\nsegments:\n  - photos: [red.jpg]\n")
+    (warning,) = slideshow.check(path).warnings
+    assert "enlarged 4.0 times at 1280x720" in warning.message

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import tempfile
 import traceback
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 
@@ -20,6 +20,9 @@ class Problem:
     line: int
     column: int
     message: str
+    # Where in the storyboard's data, as keys and indexes (a preview shows a warning next to
+    # the shot it concerns); not part of a problem's identity.
+    path: tuple = field(default=(), compare=False)
 
     def __str__(self) -> str:
         return f"{self.file}:{self.line}:{self.column}: {self.message}"

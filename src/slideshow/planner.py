@@ -36,6 +36,10 @@ def to_frames(seconds: Fraction, fps: Fraction) -> int:
     return math.floor(Fraction(seconds) * fps + Fraction(1, 2))
 
 
+# A photo shown with more than this many output pixels per photo pixel looks soft.
+ENLARGED = 2.0
+
+
 class _Planner:
     def __init__(self, loaded: LoadedStoryboard):
         self.loaded = loaded
@@ -291,9 +295,33 @@ class _Planner:
             motion=Motion(motion.type, motion.from_, motion.to),
         )
         self.shots.append(shot)
+        self._enlargement(s, p, photo, shot)
         if photo.caption and not self.model.segments[s].transcript:
             self.captions.append(Cue(shot.start, shot.end, photo.caption))
         self.cursor += length
+
+    def _enlargement(self, s: int, p: int, photo, shot: Shot) -> None:
+        """Warn when a photo has too few pixels for how large it is shown: it will look soft.
+        Its framing decides: the whole photo fitted to the frame, or a Ken Burns move's
+        tightest rectangle."""
+        info = self.loaded.images.get(photo.file)
+        if info is None or not info.width or not info.height:
+            return
+        width, height = self.model.video.width, self.model.video.height
+        shown = [(1.0, 1.0)]
+        if shot.motion.kind == "kenburns":
+            shown += [(r[2], r[3]) for r in (shot.motion.start, shot.motion.end) if r]
+        fit = max if shot.fit == "cover" else min
+        scale = max(
+            fit(width / (info.width * w), height / (info.height * h)) for w, h in shown
+        )
+        if scale > ENLARGED:
+            self.warn(
+                ("segments", s, "photos", p),
+                f"photo {photo.file!r} has {info.width}x{info.height} pixels and is shown "
+                f"enlarged {scale:.1f} times at {width}x{height}: it will look soft (a larger "
+                "scan, or a tighter crop only where the scan allows)",
+            )
 
     def _transcript(self, s: int, segment, start_frame: int) -> None:
         audio = segment.audio

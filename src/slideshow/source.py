@@ -37,7 +37,7 @@ class Source:
 
     def problem(self, path: Path, message: str, *, key: bool = False) -> Problem:
         line, column = self.where(path, key=key)
-        return Problem(self.file, line, column, message)
+        return Problem(self.file, line, column, message, tuple(path))
 
 
 def load_yaml(text: str, file: str) -> tuple[Source | None, list[Problem]]:

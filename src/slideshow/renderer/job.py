@@ -85,8 +85,8 @@ def prepare(
         raise SlideshowError(f"cannot create the output folder {out}: {exc.strerror}") from None
     outputs = Outputs.of(out, timeline.id)
     _remove_leftovers(out, timeline.id)
-    digests = _media_digests(loaded, timeline, cache)
-    fonts = _fonts(timeline, loaded)
+    digests = media_digests(loaded, timeline, cache)
+    fonts = fonts_for(timeline, loaded)
     key = render_key(timeline, digests, fonts)
     specs = [
         plate_spec(s, timeline.look, fonts, digests.get(s.file) if s.file else None)
@@ -214,7 +214,7 @@ def _alive(pid: int) -> bool:
     return True
 
 
-def _media_digests(
+def media_digests(
     loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache
 ) -> dict[str, str]:
     files = {s.file for s in timeline.shots if s.file} | {c.file for c in timeline.audio}
@@ -236,7 +236,7 @@ def _media_list(loaded: LoadedStoryboard, digests: dict[str, str]):
         yield written_as, digests.get(str(loaded.resolve(written_as)))
 
 
-def _fonts(timeline: Timeline, loaded: LoadedStoryboard) -> tuple[Path, Path]:
+def fonts_for(timeline: Timeline, loaded: LoadedStoryboard) -> tuple[Path, Path]:
     base = loaded.path.parent
     regular = find_font(timeline.look.font, base=base)
     try:

@@ -128,3 +128,23 @@ _ISO639 = {
 def iso639_2(tag: str) -> str:
     """The ISO 639-2 code MP4 (and archive.org) use for a BCP-47 tag; `und` when unknown."""
     return _ISO639.get(tag.split("-")[0].lower(), "und")
+
+
+def write_m4a(path: Path, timeline: Timeline, soundtrack) -> None:
+    """The encoded soundtrack alone in an MP4 audio file (.m4a), as browsers play it."""
+    container = av.open(str(path), "w", format="ipod", options={"movflags": "+faststart"})
+    try:
+        quality = timeline.look.quality
+        stream = container.add_stream("aac", rate=RATE, options=audio_options(quality))
+        stream.layout = "stereo"
+        stream.bit_rate = QUALITIES[quality].audio_bitrate
+        container.metadata["title"] = timeline.title
+        container.start_encoding()
+        if bytes(stream.codec_context.extradata or b"") != soundtrack.extradata:
+            raise RenderError(
+                "internal error: the soundtrack disagrees with the output's AAC headers"
+            )
+        for packet in _audio_packets(stream, soundtrack):
+            container.mux(packet)
+    finally:
+        container.close()
