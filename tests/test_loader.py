@@ -353,7 +353,8 @@ def test_a_photo_shown_larger_than_its_pixels_allow_is_a_warning(assets, storybo
     path = storyboard(
         "title: T\nvideo: {size: 640x360}\nsegments:\n  - photos:\n"
         "      - red.jpg\n"
-        "      - {file: red.jpg, motion: {type: kenburns, to: [0, 0, 0.25, 0.25]}}\n"
+        "      - file: red.jpg\n"
+        "        motion: {type: kenburns, from: [0, 0, 1, 1], to: [0, 0, 0.25, 0.25]}\n"
     )
     assert [(w.line, w.path, w.message) for w in slideshow.check(path).warnings] == [
         (
