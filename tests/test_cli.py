@@ -139,13 +139,14 @@ def test_cli_reference_is_current():
 
 
 class Watch:
-    """`slideshow render --watch` running in the background, its stderr in a file."""
+    """`slideshow render --watch` (or another command's) running in the background, its
+    stderr in a file."""
 
-    def __init__(self, board, out, log, env=None):
+    def __init__(self, board, out, log, env=None, command="render"):
         self.log = log
         with open(log, "w") as errors:
             self.process = shell.start(
-                "render",
+                command,
                 board,
                 "--out",
                 out,

@@ -23,6 +23,10 @@ def __getattr__(name: str):
         from .drafting import init
 
         return init
+    if name in ("preview", "PreviewResult"):
+        from . import previewing
+
+        return getattr(previewing, name)
     if name == "package":
         from .packaging import package
 
@@ -39,6 +43,7 @@ __all__ = [
     "LoadedStoryboard",
     "MediaError",
     "Outputs",
+    "PreviewResult",
     "Problem",
     "RenderError",
     "SlideshowError",
@@ -50,6 +55,7 @@ __all__ = [
     "load",
     "package",
     "plan",
+    "preview",
     "publish",
     "publish_many",
     "render",

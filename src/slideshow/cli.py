@@ -6,6 +6,7 @@ import json
 import signal
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import click
@@ -133,21 +134,26 @@ def render(
         if failed:
             raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
         return
+    _watch(files, lambda again: _render_all(again, out, False, jobs, cluster, base_url))
+
+
+def _watch(files: tuple[str, ...], again: Callable[[list[Path]], object]) -> None:
+    """Call again(storyboards) whenever one of them is saved, until Ctrl-C."""
     click.echo("Watching for changes to the storyboards; press Ctrl-C to stop.", err=True)
     seen = _saved(files)
     with _CtrlC() as ctrl_c:
         while not ctrl_c.pressed:
             try:
                 seen = _next_save(files, seen)
-            except KeyboardInterrupt:  # between renders: nothing is being written
+            except KeyboardInterrupt:  # between runs: nothing is being written
                 break
             try:
                 paths = _storyboards(files)
             except SlideshowError as exc:  # the folder was emptied: wait for a storyboard
                 click.echo(f"error: {exc}", err=True)
                 continue
-            # Ctrl-C during a render is the usual interrupt: nothing half-written
-            _render_all(paths, out, False, jobs, cluster, base_url)
+            # Ctrl-C during a run is the usual interrupt: nothing half-written
+            again(paths)
     click.echo("Stopped watching.", err=True)
 
 
@@ -329,6 +335,62 @@ def publish(files, out, dry_run, update, client_secrets, token, targets) -> None
     failed = [o.storyboard for o in outcomes if o.failed]
     if failed:
         raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, type=click.Path())
+@out_option("Folder for the preview pages (and contact sheets).")
+@click.option("--sheet", is_flag=True, help="Also write <id>.sheet.pdf, a printable contact sheet.")
+@click.option("--open", "open_page", is_flag=True, help="Open each page in the default browser.")
+@click.option(
+    "--watch",
+    is_flag=True,
+    help="Then keep watching: write the preview again whenever a storyboard is saved (an "
+    "open page reloads itself).",
+)
+def preview(files: tuple[str, ...], out: str, sheet: bool, open_page: bool, watch: bool) -> None:
+    """See storyboards before rendering: <id>.preview.html plays the soundtrack with each
+    shot's picture, caption and transcript line, beside a timeline of every shot.
+
+    Example: slideshow preview compilations/demo.yaml --open
+    """
+    paths = _storyboards(files)
+    pages = _preview_all(paths, out, sheet)
+    if open_page:
+        import webbrowser
+
+        for page in pages.values():
+            webbrowser.open(page.resolve().as_uri())
+    if watch:
+        _watch(files, lambda again: _preview_all(again, out, sheet))
+        return
+    failed = [str(p) for p in paths if p not in pages]
+    if failed:
+        raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
+
+
+def _preview_all(paths: list[Path], out: str, sheet: bool) -> dict[Path, Path]:
+    """Preview each storyboard, printing what was written or why not; the pages written."""
+    from .previewing import preview as write_preview
+
+    pages = {}
+    for path in paths:
+        checked = check(path)
+        if not checked.ok:
+            click.echo(str(StoryboardError(list(checked.problems))), err=True)
+            continue
+        _echo_warnings(checked)
+        try:
+            result = write_preview(checked, out, sheet=sheet)
+        except SlideshowError as exc:
+            click.echo(_failure(str(path), str(exc)), err=True)
+            continue
+        for warning in result.warnings:
+            click.echo(f"{path}: warning: {warning}", err=True)
+        written = f"{result.page}" + (f" and {result.sheet}" if result.sheet else "")
+        click.echo(f"{path}: {written} ({result.seconds:.1f} s)")
+        pages[path] = result.page
+    return pages
 
 
 @cli.command()

@@ -1,0 +1,6 @@
+"""`slideshow preview`: see a storyboard before rendering it (an animatic page, a contact
+sheet)."""
+
+from .run import PreviewResult, preview
+
+__all__ = ["PreviewResult", "preview"]

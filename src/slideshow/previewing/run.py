@@ -1,0 +1,135 @@
+"""`preview`: a storyboard's animatic page (and, on request, its contact sheet), made from the
+same check and plan as a render, with no video encoded."""
+
+from __future__ import annotations
+
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..check import Checked, check
+from ..digest import sha256_json
+from ..errors import SlideshowError
+from ..loader import LoadedStoryboard
+from ..renderer.cache import PieceCache
+from ..renderer.job import fonts_for, media_digests
+from ..renderer.keys import audio_key
+from ..renderer.plates import plate_spec, plate_warnings
+from ..version import __version__
+from .assets import PEAKS_PER_SECOND, picture, soundtrack_and_peaks
+from .page import build_page
+from .rows import plan_rows
+
+
+@dataclass
+class PreviewResult:
+    id: str
+    page: Path
+    sheet: Path | None
+    seconds: float
+    warnings: list[str] = field(default_factory=list)  # besides the check's
+
+
+def preview(
+    storyboard: str | Path | LoadedStoryboard | Checked,
+    out: str | Path = "output",
+    *,
+    sheet: bool = False,
+    cache: PieceCache | None = None,
+) -> PreviewResult:
+    """Write `<id>.preview.html` (and its folder `<id>.preview/`) into out; with sheet, also
+    `<id>.sheet.pdf`. Raises StoryboardError for a storyboard with mistakes (nothing is
+    written then) and SlideshowError for media that cannot be read."""
+    began = time.perf_counter()
+    checked = check(storyboard)
+    loaded, timeline = checked.valid()
+    cache = cache or PieceCache()
+    out = Path(out)
+    folder_name = f"{timeline.id}.preview"
+    folder = out / folder_name
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise SlideshowError(f"cannot create the output folder {folder}: {exc.strerror}") from None
+    digests = media_digests(loaded, timeline, cache)
+    fonts = fonts_for(timeline, loaded)
+    specs = [
+        plate_spec(s, timeline.look, fonts, digests.get(s.file) if s.file else None)
+        for s in timeline.shots
+    ]
+    key = audio_key(timeline, digests)
+    distinct = list(dict.fromkeys(spec.without_caption() for spec in specs))
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+        sound = pool.submit(soundtrack_and_peaks, timeline, key, cache)
+        made = dict(zip(distinct, pool.map(lambda spec: picture(spec, cache), distinct)))
+        peaks = sound.result()
+    keep: set[str] = {"version.js"}
+    names = {}
+    for spec, (screen, thumb) in made.items():
+        stem = spec.key()[:20]
+        names[spec] = (f"{stem}.jpg", f"{stem}.t.jpg")
+        _write_once(folder / names[spec][0], screen)
+        _write_once(folder / names[spec][1], thumb)
+        keep.update(names[spec])
+    soundtrack = f"soundtrack-{key[:20]}.m4a"
+    keep.add(soundtrack)
+    if not (folder / soundtrack).exists():
+        _write_soundtrack(folder / soundtrack, timeline, key, cache)
+    shot_warnings: dict[int, list[str]] = {}
+    for shot, spec in zip(timeline.shots, specs):
+        shot_warnings[shot.index] = plate_warnings(spec)
+    plan = plan_rows(timeline, list(checked.warnings), shot_warnings)
+    pictures = [names[spec.without_caption()] for spec in specs]
+    version = sha256_json([__version__, timeline.to_json(), pictures, soundtrack])[:16]
+    html = build_page(
+        timeline, plan, folder_name, pictures, soundtrack, peaks, PEAKS_PER_SECOND, version
+    )
+    page = out / f"{timeline.id}.preview.html"
+    _replace(page, html.encode("utf-8"))
+    _replace(folder / "version.js", f'slideshowPreviewVersion("{version}");\n'.encode())
+    for stale in folder.iterdir():
+        if stale.name not in keep and not stale.name.startswith("."):
+            stale.unlink(missing_ok=True)
+    sheet_path = None
+    if sheet:
+        from .sheet import write_sheet
+
+        sheet_path = out / f"{timeline.id}.sheet.pdf"
+        thumbs = [folder / p[1] for p in pictures]
+        write_sheet(sheet_path, timeline, plan, thumbs, fonts)
+    warnings = [w for ws in shot_warnings.values() for w in ws]
+    return PreviewResult(timeline.id, page, sheet_path, time.perf_counter() - began, warnings)
+
+
+def _write_once(path: Path, data: bytes) -> None:
+    """Files named by their content are written once."""
+    if not path.exists():
+        _replace(path, data)
+
+
+def _replace(path: Path, data: bytes) -> None:
+    """Write under a temporary name, then rename: no half-written file under the final name."""
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        part.write_bytes(data)
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise SlideshowError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _write_soundtrack(path: Path, timeline, key: str, cache: PieceCache) -> None:
+    from ..renderer.mux import write_m4a
+
+    encoded = cache.open(key)
+    if encoded is None:
+        raise SlideshowError("the soundtrack vanished from the cache; preview again")
+    part = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        write_m4a(part, timeline, encoded)
+        os.replace(part, path)
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
