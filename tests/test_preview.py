@@ -226,3 +226,25 @@ def test_the_command_writes_page_and_sheet(board, tmp_path):
     assert done.returncode == 0, done.stderr
     assert "kiev.preview.html" in done.stdout and "kiev.sheet.pdf" in done.stdout
     assert (tmp_path / "out" / "kiev.sheet.pdf").is_file()
+
+
+def test_preview_watch_writes_the_page_again_on_save(board, tmp_path):
+    from test_cli import Watch
+
+    out = tmp_path / "out"
+    page = out / "kiev.preview.html"
+    watch = Watch(board, out, tmp_path / "stderr.txt", command="preview")
+    try:
+        watch.wait_for(lambda: page.is_file(), "the first page")
+        watch.wait_for(lambda: "Watching" in watch.log.read_text(), "the watch to start")
+        version = (out / "kiev.preview" / "version.js").read_text()
+        board.write_text(BOARD.replace("Sign on the", "Edited sign on the"), encoding="utf-8")
+        watch.wait_for(lambda: "Edited sign" in page.read_text(encoding="utf-8"), "the new page")
+        assert (out / "kiev.preview" / "version.js").read_text() != version
+        board.write_text("title: [unclosed\n")
+        watch.wait_for(lambda: "not valid YAML" in watch.log.read_text(), "the mistake reported")
+        assert "Edited sign" in page.read_text(encoding="utf-8")  # the last good page stands
+    finally:
+        err = watch.stop()
+    assert watch.process.returncode == 0, err
+    assert "Stopped watching." in err and "Traceback" not in err

@@ -88,15 +88,27 @@ class Peaks:
         return (np.sqrt(level) * 255).round().astype(np.uint8).tobytes()
 
 
+def _peaks_key(key: str) -> str:
+    return content_key("preview-peaks", PEAKS_PER_SECOND, key)
+
+
+def cached_peaks(key: str, cache: PieceCache) -> bytes | None:
+    """The waveform peaks when both they and the encoded soundtrack are in the cache."""
+    stored = cache.get_blobs(_peaks_key(key))
+    if stored is not None and len(stored[1]) == 1 and cache.has(key):
+        return stored[1][0]
+    return None
+
+
 def soundtrack_and_peaks(timeline: Timeline, key: str, cache: PieceCache) -> bytes:
     """Make sure the encoded soundtrack (the render's own, under its audio key) is in the
     cache, and return its waveform peaks; one pass over the recordings makes whatever of the
     two is missing."""
-    peaks_key = content_key("preview-peaks", PEAKS_PER_SECOND, key)
-    stored = cache.get_blobs(peaks_key)
+    peaks_key = _peaks_key(key)
+    stored = cached_peaks(key, cache)
+    if stored is not None:
+        return stored
     have_audio = cache.has(key)
-    if stored is not None and len(stored[1]) == 1 and have_audio:
-        return stored[1][0]
     peaks = Peaks()
     blocks = peaks.through(soundtrack(timeline))
     if have_audio:

@@ -3,9 +3,12 @@ same check and plan as a render, with no video encoded."""
 
 from __future__ import annotations
 
+import contextlib
+import multiprocessing
 import os
+import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -18,7 +21,7 @@ from ..renderer.job import fonts_for, media_digests
 from ..renderer.keys import audio_key
 from ..renderer.plates import plate_spec, plate_warnings
 from ..version import __version__
-from .assets import PEAKS_PER_SECOND, picture, soundtrack_and_peaks
+from .assets import PEAKS_PER_SECOND, cached_peaks, picture, soundtrack_and_peaks
 from .page import build_page
 from .rows import plan_rows
 
@@ -61,10 +64,20 @@ def preview(
     ]
     key = audio_key(timeline, digests)
     distinct = list(dict.fromkeys(spec.without_caption() for spec in specs))
-    with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
-        sound = pool.submit(soundtrack_and_peaks, timeline, key, cache)
-        made = dict(zip(distinct, pool.map(lambda spec: picture(spec, cache), distinct)))
-        peaks = sound.result()
+    peaks = cached_peaks(key, cache)
+    with _soundtrack_maker(peaks is None) as sound_pool:
+        # The soundtrack, when it must be made, in a process of its own: it is the longest
+        # task, and the pictures share no lock with it there.
+        sound = (
+            None
+            if peaks is not None
+            else sound_pool.submit(soundtrack_and_peaks, timeline, key, PieceCache(cache.root))
+        )
+        with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
+            made = dict(zip(distinct, pool.map(lambda spec: picture(spec, cache), distinct)))
+        if sound is not None:
+            peaks = sound.result()
+    assert peaks is not None
     keep: set[str] = {"version.js"}
     names = {}
     for spec, (screen, thumb) in made.items():
@@ -101,6 +114,26 @@ def preview(
         write_sheet(sheet_path, timeline, plan, thumbs, fonts)
     warnings = [w for ws in shot_warnings.values() for w in ws]
     return PreviewResult(timeline.id, page, sheet_path, time.perf_counter() - began, warnings)
+
+
+@contextlib.contextmanager
+def _soundtrack_maker(needed: bool):
+    """A one-process pool for the soundtrack (forked where that is safe: Linux), stopped on
+    the way out, even by Ctrl-C; a thread when nothing is to be made."""
+    if not needed:
+        with ThreadPoolExecutor(max_workers=1) as threads:
+            yield threads
+        return
+    context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    try:
+        yield pool
+    except BaseException:
+        for process in list(getattr(pool, "_processes", {}).values()):
+            process.terminate()
+        pool.shutdown(wait=True, cancel_futures=True)
+        raise
+    pool.shutdown(wait=True)
 
 
 def _write_once(path: Path, data: bytes) -> None:

@@ -55,11 +55,46 @@ def _silence(count: int) -> Iterator[np.ndarray]:
         count -= n
 
 
+# Normalising reads the recordings two or three times; a soundtrack this short is read once
+# and kept (about 70 MB of samples at most), a longer one streams each time.
+KEPT_SAMPLES = RATE * 180
+
+
 def soundtrack(timeline: Timeline) -> Iterator[np.ndarray]:
     """The finished soundtrack in blocks: normalised to the storyboard's loudness if asked."""
     if timeline.look.loudness is None:
         return blocks(timeline)
-    return normalised(lambda: blocks(timeline), timeline.look.loudness, RATE)
+    if samples_at(timeline.frames, timeline.fps) <= KEPT_SAMPLES:
+        kept: list[np.ndarray] = []
+
+        def source() -> Iterator[np.ndarray]:
+            if kept:
+                return iter(kept)
+            return _keeping(_joined(blocks(timeline)), kept)
+
+        return normalised(source, timeline.look.loudness, RATE)
+    return normalised(lambda: _joined(blocks(timeline)), timeline.look.loudness, RATE)
+
+
+def _joined(source: Iterator[np.ndarray], size: int = RATE) -> Iterator[np.ndarray]:
+    """The same samples in blocks of about a second: a decoder's frames are a few thousand
+    samples, and the meters and the limiter cost as much per call as per second of sound."""
+    pending: list[np.ndarray] = []
+    count = 0
+    for block in source:
+        pending.append(block)
+        count += block.shape[1]
+        if count >= size:
+            yield np.concatenate(pending, axis=1) if len(pending) > 1 else pending[0]
+            pending, count = [], 0
+    if pending:
+        yield np.concatenate(pending, axis=1) if len(pending) > 1 else pending[0]
+
+
+def _keeping(source: Iterator[np.ndarray], kept: list[np.ndarray]) -> Iterator[np.ndarray]:
+    for block in source:
+        kept.append(block)
+        yield block
 
 
 def read_clip(clip: AudioClip, count: int) -> Iterator[np.ndarray]:

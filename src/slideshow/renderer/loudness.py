@@ -50,7 +50,12 @@ class Meter:
     def add(self, block: np.ndarray) -> None:
         if self.filter is None:
             self.filter = _Stream(_KWeighting(self.rate, block.shape[0]), self.rate, "dblp")
-        for weighted in self.filter.feed(block):
+        # A tone at -360 dB on the Nyquist frequency keeps the filters' state out of subnormal
+        # numbers: silence (cards, pauses, fades) was ten times slower to measure than sound.
+        # It passes both filters unchanged in size and adds nothing a loudness can show.
+        first = self.filter.position % 2
+        tiny = np.where(np.arange(first, first + block.shape[1]) % 2, -1e-18, 1e-18)
+        for weighted in self.filter.feed(np.asarray(block, dtype=np.float64) + tiny):
             self._take(weighted)
 
     def _take(self, weighted: np.ndarray) -> None:
