@@ -248,3 +248,18 @@ def test_preview_watch_writes_the_page_again_on_save(board, tmp_path):
         err = watch.stop()
     assert watch.process.returncode == 0, err
     assert "Stopped watching." in err and "Traceback" not in err
+
+
+def test_open_hands_the_page_to_the_default_browser(board, tmp_path):
+    """--open goes through Python's webbrowser, which honours $BROWSER: here a script that
+    notes the address it was given."""
+    import os
+    import sys
+
+    noted = tmp_path / "opened.txt"
+    browser = tmp_path / "browser.py"
+    browser.write_text(f"import sys\nopen({str(noted)!r}, 'w').write(sys.argv[1])\n")
+    env = dict(os.environ, BROWSER=f"{sys.executable} {browser} %s")
+    done = shell.run("preview", board, "--out", tmp_path / "out", "--open", env=env)
+    assert done.returncode == 0, done.stderr
+    assert noted.read_text() == (tmp_path / "out" / "kiev.preview.html").resolve().as_uri()
