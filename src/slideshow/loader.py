@@ -123,8 +123,13 @@ def _media_refs(data: dict):
             yield ("segments", s, "audio"), "audio", audio
         elif isinstance(audio, dict) and isinstance(audio.get("file"), str):
             yield ("segments", s, "audio", "file"), "audio", audio["file"]
-        if isinstance(segment.get("transcript"), str):
-            yield ("segments", s, "transcript"), "transcript", segment["transcript"]
+        transcript = segment.get("transcript")
+        if isinstance(transcript, str):
+            yield ("segments", s, "transcript"), "transcript", transcript
+        elif isinstance(transcript, dict):
+            for language, written in transcript.items():
+                if isinstance(written, str):
+                    yield ("segments", s, "transcript", language), "transcript", written
         photos = segment.get("photos")
         for p, photo in enumerate(photos if isinstance(photos, list) else []):
             if isinstance(photo, str):

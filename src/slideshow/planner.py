@@ -14,7 +14,7 @@ from . import youtube_rules
 from .errors import Problem, StoryboardError
 from .loader import LoadedStoryboard
 from .timecode import format_time
-from .timeline import AudioClip, Chapter, Cue, Look, Motion, Shot, Timeline, Transition
+from .timeline import AudioClip, Chapter, Cue, Look, Motion, Shot, Timeline, Track, Transition
 
 
 def plan(loaded: LoadedStoryboard) -> Timeline:
@@ -49,7 +49,10 @@ class _Planner:
         self.warnings: list[Problem] = []
         self.shots: list[Shot] = []
         self.audio: list[AudioClip] = []
-        self.captions: list[Cue] = []
+        self.photo_cues: list[tuple[int, Cue]] = []  # (segment, a photo's caption as a cue)
+        self.transcript_cues: dict[str, list[Cue]] = {}  # per language
+        self.segment_languages: list[tuple[str, ...]] = []
+        self.cue_warnings: set[tuple[str, int]] = set()
         self.chapters: list[Chapter] = []
         self.chapter_paths: list[tuple] = []
         self.cursor = 0
@@ -79,6 +82,7 @@ class _Planner:
             self._card("credits", length, model.outro.title, None, tuple(model.credits))
         shots = self._transitions()
         chapters = self._chapters()
+        tracks = self._tracks()
         self._publish_checks()
         look = Look(
             width=model.video.width,
@@ -88,6 +92,7 @@ class _Planner:
             font=model.style.font,
             caption_position=model.style.caption_position,
             background=model.style.background,
+            subtitles=model.style.subtitles,
         )
         timeline = Timeline(
             id=self.loaded.id,
@@ -97,13 +102,52 @@ class _Planner:
             look=look,
             shots=tuple(shots),
             audio=tuple(self.audio),
-            captions=tuple(self.captions),
+            captions=self._track_cues(model.spoken),
             chapters=tuple(chapters),
             description=model.description,
             language=model.language,
             credits=tuple(model.credits),
+            spoken_language=model.spoken,
+            tracks=tracks,
+            segment_languages=tuple(self.segment_languages),
         )
         return timeline, self.problems, self.warnings
+
+    def _track_cues(self, language: str) -> tuple[Cue, ...]:
+        """A language's transcript cues, and the captions of photos in segments that have no
+        transcript in it, in output order."""
+        cues = list(self.transcript_cues.get(language, []))
+        cues += [cue for s, cue in self.photo_cues if language not in self.segment_languages[s]]
+        return tuple(sorted(cues, key=lambda c: (c.start, c.end)))
+
+    def _tracks(self) -> tuple[Track, ...]:
+        """A track per transcript language; a segment with a recording that lacks a language
+        the others have is a warning, and the subtitles must be in a language there is."""
+        languages = list(dict.fromkeys(x for langs in self.segment_languages for x in langs))
+        for s, segment in enumerate(self.model.segments):
+            missing = [x for x in languages if x not in self.segment_languages[s]]
+            if segment.audio and missing and self.segment_languages[s]:
+                self.warn(
+                    ("segments", s, "transcript"),
+                    f"this segment has no transcript in {', '.join(missing)}, which other "
+                    "segments have: viewers of that language see nothing here",
+                )
+            elif segment.audio and missing and len(languages):
+                self.warn(
+                    ("segments", s, "audio"),
+                    f"this segment has no transcript, while others have one in "
+                    f"{', '.join(languages)}",
+                )
+        subtitles = self.model.style.subtitles
+        if subtitles is not None and subtitles not in languages:
+            have = (
+                f"the transcripts are in {', '.join(languages)}" if languages else "there are none"
+            )
+            self.error(
+                ("style", "subtitles"),
+                f"`subtitles`: no transcript in {subtitles!r} to draw on the picture; {have}",
+            )
+        return tuple(Track(x, self._track_cues(x)) for x in languages)
 
     def _card(self, kind, length, title, subtitle, lines=(), segment=None):
         defaults = self.model.defaults
@@ -156,8 +200,10 @@ class _Planner:
                     "a photo needs at least one second",
                 )
             self._photo_shot(s, p, photo, max(length, 1))
-        if segment.audio and segment.transcript:
-            self._transcript(s, segment, start_frame)
+        languages = self._transcript_files(s, segment) if segment.audio else {}
+        self.segment_languages.append(tuple(languages))
+        for language, (key, written) in languages.items():
+            self._transcript(s, segment, start_frame, language, key, written)
 
     def _clip(self, s: int, segment) -> tuple[int, Fraction, Fraction]:
         """Place the segment's stretch of its recording: its length in frames, and where it
@@ -291,13 +337,14 @@ class _Planner:
             photo=photo.file,
             file=str(self.loaded.resolve(photo.file)),
             caption=photo.caption,
+            alt=photo.alt,
             fit=photo.fit or defaults.fit,
             motion=Motion(motion.type, motion.from_, motion.to),
         )
         self.shots.append(shot)
         self._enlargement(s, p, photo, shot)
-        if photo.caption and not self.model.segments[s].transcript:
-            self.captions.append(Cue(shot.start, shot.end, photo.caption))
+        if photo.caption:
+            self.photo_cues.append((s, Cue(shot.start, shot.end, photo.caption)))
         self.cursor += length
 
     def _enlargement(self, s: int, p: int, photo, shot: Shot) -> None:
@@ -312,9 +359,7 @@ class _Planner:
         if shot.motion.kind == "kenburns":
             shown += [(r[2], r[3]) for r in (shot.motion.start, shot.motion.end) if r]
         fit = max if shot.fit == "cover" else min
-        scale = max(
-            fit(width / (info.width * w), height / (info.height * h)) for w, h in shown
-        )
+        scale = max(fit(width / (info.width * w), height / (info.height * h)) for w, h in shown)
         if scale > ENLARGED:
             self.warn(
                 ("segments", s, "photos", p),
@@ -323,11 +368,45 @@ class _Planner:
                 "scan, or a tighter crop only where the scan allows)",
             )
 
-    def _transcript(self, s: int, segment, start_frame: int) -> None:
+    def _transcript_files(self, s: int, segment) -> dict[str, tuple[object, str]]:
+        """The segment's transcripts by language: (its key in the storyboard, the file)."""
+        from .languages import check_tag
+
+        transcript = segment.transcript
+        if not transcript:
+            return {}
+        if isinstance(transcript, str):
+            return {self.model.spoken: ("", transcript)}
+        found: dict[str, tuple[object, str]] = {}
+        for key, written in transcript.items():
+            path = ("segments", s, "transcript", key)
+            try:
+                language = check_tag(str(key))
+            except ValueError as exc:
+                self.problems.append(
+                    self.loaded.source.problem(path, f"`transcript`: {exc}", key=True)
+                )
+                continue
+            if language in found:
+                self.error(
+                    path,
+                    f"two transcripts in {language!r}: {found[language][1]!r} and {written!r}; "
+                    "give one file per language",
+                )
+                continue
+            found[language] = (key, written)
+        return found
+
+    def _transcript(self, s: int, segment, start_frame: int, language: str, key, written: str):
+        """The cues of one transcript that fall in the segment's stretch of its recording, in
+        output frames; warnings for cues too short or too fast to read."""
         audio = segment.audio
         start = audio.start or Fraction(0)
         clip = self.audio[-1]
-        for cue in self.loaded.transcripts[segment.transcript]:
+        path = ("segments", s, "transcript") + ((key,) if key != "" else ())
+        cues = self.transcript_cues.setdefault(language, [])
+        count = 0
+        for cue in self.loaded.transcripts[written]:
             lo = max(cue.start, start)
             hi = cue.end if audio.end is None else min(cue.end, audio.end)
             if hi <= lo:
@@ -335,7 +414,39 @@ class _Planner:
             first = start_frame + self.frames(lo - start)
             last = min(start_frame + self.frames(hi - start), start_frame + clip.frames)
             if last > first:
-                self.captions.append(Cue(first, last, cue.text))
+                cues.append(Cue(first, last, cue.text))
+                count += 1
+                self._readable(path, written, cue)
+        if not count:
+            end = format_time(start + self.seconds(clip.frames))
+            self.warn(
+                path,
+                f"transcript {written!r}: no cue falls in this segment's stretch of the "
+                f"recording ({format_time(start)}–{end})",
+            )
+
+    def seconds(self, frames: int) -> Fraction:
+        return Fraction(frames) / self.fps
+
+    def _readable(self, path: tuple, written: str, cue) -> None:
+        """The contract's reading limits: a cue of at least a second, at most 20 characters a
+        second (spaces counted, line breaks not); warned at the cue's line in its file."""
+        file = str(self.loaded.resolve(written))
+        if (file, cue.line) in self.cue_warnings:
+            return
+        length = cue.end - cue.start
+        characters = len(cue.text.replace("\n", ""))
+        if length < 1:
+            message = f"the cue lasts {float(length):.2f} s; under 1 s it is gone before it is read"
+        elif characters / length > youtube_rules.MAX_CUE_CPS:
+            message = (
+                f"the cue has {float(characters / length):.0f} characters a second; at more than "
+                f"{youtube_rules.MAX_CUE_CPS} it is hard to read (split it, or give it more time)"
+            )
+        else:
+            return
+        self.cue_warnings.add((file, cue.line))
+        self.warnings.append(Problem(file, cue.line, 1, "warning: " + message, path))
 
     def _transitions(self) -> list[Shot]:
         """Clamp each transition so it takes at most half of either neighbouring shot."""

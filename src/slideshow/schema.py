@@ -164,7 +164,11 @@ class Segment(Model):
 
     title: Text | None = Field(None, description="becomes a chapter")
     audio: Audio | None = None
-    transcript: str | None = Field(None, description="WebVTT or SRT file, times in the recording")
+    transcript: str | dict[str, str] | None = Field(
+        None,
+        description="WebVTT or SRT file (in the spoken language), times in the recording; or "
+        "language: file for transcripts in more than one language",
+    )
     photos: list[Photo] = Field(
         default_factory=list, description="none: a title card for the length of the audio"
     )
@@ -217,6 +221,18 @@ class Style(Model):
     font: str = Field("DejaVu Sans", description="a font family name or a .ttf/.otf file")
     caption_position: CaptionPosition = "bottom"
     background: str = Field("blur", description='blur | black | "#rrggbb"')
+    subtitles: str | None = Field(
+        None, description="off, or a transcript language whose cues are drawn on the picture"
+    )
+
+    @field_validator("subtitles", mode="before")
+    @classmethod
+    def _subtitles(cls, value: object) -> object:
+        if value is False or value == "off" or value is None:  # YAML reads a bare off as false
+            return None
+        if not isinstance(value, str):
+            raise ValueError(f"expected off or a language tag such as en, got {value!r}")
+        return _tag(value)
 
     @field_validator("background")
     @classmethod
@@ -245,6 +261,21 @@ class Outro(Model):
     duration: Time = Fraction(8)
 
 
+class Localization(Model):
+    """A video's title and description in another language."""
+
+    title: Text
+    description: Text | None = None
+
+    @field_validator("title")
+    @classmethod
+    def _title(cls, value: str) -> str:
+        problem = youtube_rules.title_problem(value)
+        if problem:
+            raise ValueError(problem)
+        return value
+
+
 class YouTube(Model):
     title: Text | None = Field(None, description="default: the storyboard title")
     privacy: Literal["private", "unlisted", "public"] = "private"
@@ -253,6 +284,16 @@ class YouTube(Model):
     playlist: str | None = None
     made_for_kids: bool = False
     publish_at: str | None = Field(None, description="ISO 8601; only with privacy private")
+    localizations: dict[str, Localization] = Field(
+        default_factory=dict, description="title and description per language"
+    )
+
+    @field_validator("localizations", mode="before")
+    @classmethod
+    def _localization_tags(cls, value: object) -> object:
+        if isinstance(value, dict):
+            return {_tag(str(k)) if isinstance(k, str) else k: v for k, v in value.items()}
+        return value
 
     @field_validator("title")
     @classmethod
@@ -323,7 +364,10 @@ class Storyboard(Model):
     title: Text
     id: str | None = Field(None, description="names every output file; default: the file name")
     description: Text | None = None
-    language: str = Field("en", description="BCP-47 language tag")
+    language: str = Field("en", description="BCP-47 language tag of the storyboard's text")
+    spoken_language: str | None = Field(
+        None, description="BCP-47 tag of the language spoken in the recordings; default: language"
+    )
     credits: list[Text] = Field(default_factory=list)
     media_root: str | None = Field(None, description="folder that relative media paths start from")
     video: Video = Video()
@@ -357,12 +401,21 @@ class Storyboard(Model):
             return value
         raise ValueError(f"expected a loudness in LUFS such as -16, or off, got {value!r}")
 
-    @field_validator("language")
+    @field_validator("language", "spoken_language")
     @classmethod
-    def _language(cls, value: str) -> str:
-        if not re.match(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{2,8})*$", value):
-            raise ValueError(f"expected a language tag such as en, he or ru-RU, got {value!r}")
-        return value
+    def _language(cls, value: str | None) -> str | None:
+        return None if value is None else _tag(value)
+
+    @property
+    def spoken(self) -> str:
+        """The language spoken in the recordings."""
+        return self.spoken_language or self.language
+
+
+def _tag(value: str) -> str:
+    from .languages import check_tag
+
+    return check_tag(value)
 
 
 def json_schema() -> dict:

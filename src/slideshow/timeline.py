@@ -59,6 +59,7 @@ class Shot:
     title: str | None = None  # cards
     subtitle: str | None = None
     lines: tuple[str, ...] = ()
+    alt: str | None = None  # what the photo shows, for the text alternative
 
     @property
     def frames(self) -> int:
@@ -87,6 +88,15 @@ class Cue:
 
 
 @dataclass(frozen=True, slots=True)
+class Track:
+    """The transcript cues of one language, in output frames (photo captions of segments
+    without a transcript in it included)."""
+
+    language: str
+    cues: tuple[Cue, ...]
+
+
+@dataclass(frozen=True, slots=True)
 class Chapter:
     start: int
     title: str
@@ -112,6 +122,7 @@ class Look:
     font: str
     caption_position: CaptionPosition
     background: str
+    subtitles: str | None = None  # the language whose cues are drawn on the picture
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,6 +140,17 @@ class Timeline:
     language: str = "en"
     credits: tuple[str, ...] = ()
     version: int = VERSION
+    spoken_language: str = ""  # default: language
+    tracks: tuple[Track, ...] = ()  # one per transcript language
+    # per segment, the languages of its transcripts
+    segment_languages: tuple[tuple[str, ...], ...] = ()
+
+    @property
+    def spoken(self) -> str:
+        return self.spoken_language or self.language
+
+    def track(self, language: str) -> Track | None:
+        return next((t for t in self.tracks if t.language == language), None)
 
     def seconds(self, frame: int) -> Fraction:
         return Fraction(frame) / self.fps

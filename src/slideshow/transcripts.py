@@ -19,6 +19,7 @@ class TranscriptCue:
     start: Fraction
     end: Fraction
     text: str
+    line: int = 0  # the line of its timing in the file, for messages
 
 
 def _seconds(h: str | None, m: str, s: str, ms: str) -> Fraction:
@@ -44,6 +45,7 @@ def parse_transcript(text: str, name: str) -> list[TranscriptCue]:
             index += 1
             continue
         g = match.groups()
+        timing_line = index + 1
         start, end = _seconds(*g[:4]), _seconds(*g[4:])
         if end <= start:
             raise MediaError(f"{name}: line {index + 1}: the cue ends before it starts")
@@ -56,7 +58,7 @@ def parse_transcript(text: str, name: str) -> list[TranscriptCue]:
         if is_vtt:  # tags (voices, styles, karaoke times) are markup; entities are characters
             cue_text = html.unescape(_VTT_TAG.sub("", cue_text))
         if cue_text:
-            cues.append(TranscriptCue(start, end, cue_text))
+            cues.append(TranscriptCue(start, end, cue_text, timing_line))
     if not cues:
         raise MediaError(f"{name}: no cues found; expected a WebVTT or SRT file")
     return cues

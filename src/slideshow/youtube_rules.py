@@ -63,3 +63,9 @@ def chapters_shown(spans: Sequence[tuple[int, int]], fps: Fraction) -> bool:
     if len(spans) < MIN_CHAPTERS or spans[0][0] != 0:
         return False
     return not any(chapter_too_short(start, end, fps) for start, end in spans)
+
+# Captions: the reading limits the contract sets for every caption file.
+MAX_CUE_CPS = 20  # characters a second, spaces counted, line breaks not
+MIN_CUE_SECONDS = 1
+MAX_LINE = 42  # characters a line
+MAX_LINES = 2  # lines a cue
