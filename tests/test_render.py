@@ -47,6 +47,7 @@ def test_render_writes_every_output_and_they_decode(basic, tmp_path):
     names = sorted(p.name for p in out.iterdir())
     assert names == sorted(
         ["basic.mp4", "basic.srt", "basic.vtt", "basic.chapters.txt", "basic.jpg", "basic.json"]
+        + ["basic.transcript.html", "basic.transcript.txt"]
     )
     timeline = slideshow.check(basic).timeline
     info = probe.streams(out / "basic.mp4")
@@ -328,7 +329,9 @@ def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
     before = {p: p.stat().st_mtime for p in assets.iterdir() if p.is_file()}
     render(path, out, cache_root=cache)  # a re-run completes and cleans up what was left
     assert sorted(p.name for p in out.iterdir()) == sorted(
-        f"story{s}" for s in (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
+        f"story{s}"
+        for s in (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
+        + (".transcript.html", ".transcript.txt")
     )
     assert {p: p.stat().st_mtime for p in assets.iterdir() if p.is_file()} == before
 
@@ -347,7 +350,11 @@ def test_long_caption_is_cut_with_a_warning_and_a_font_file_is_used(assets, stor
     assert any("longer than 3 lines" in w and "red.jpg" in w for w in result.warnings)
     again = render(path, tmp_path / "out", force=True)  # every plate and piece from the cache
     assert again.encoded == 0 and again.warnings == result.warnings
-    assert words in (tmp_path / "out" / "story.srt").read_text()  # the caption files keep it all
+    # The caption files keep it all, in cues of two lines of at most 42 characters.
+    srt = (tmp_path / "out" / "story.srt").read_text()
+    texts = [block.split("\n", 2)[2] for block in srt.strip().split("\n\n")]
+    assert " ".join(t.replace("\n", " ") for t in texts) == words
+    assert all(len(t.split("\n")) <= 2 and max(map(len, t.split("\n"))) <= 42 for t in texts)
     band = probe.frames(tmp_path / "out" / "story.mp4", {30})[30][100:175]
     assert (band.min(axis=2) > 200).sum() > 100
 

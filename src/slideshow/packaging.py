@@ -49,7 +49,7 @@ def package(
     loaded, timeline = checked.valid()
     out = Path(out)
     render(checked, out)  # skips itself when the outputs are up to date
-    payload = _payload(loaded, Outputs.of(out, timeline.id), with_media)
+    payload = _payload(loaded, Outputs.for_timeline(out, timeline), with_media)
     bag = out / f"{timeline.id}.bag"
     status = "packaged"
     if bag.exists():

@@ -187,7 +187,7 @@ def _settings(loaded: LoadedStoryboard):
 
 def _language(tag: str) -> str:
     """archive.org's language field takes MARC (ISO 639-2) codes."""
-    from ..renderer.mux import iso639_2
+    from ..languages import iso639_2
 
     return iso639_2(tag)
 

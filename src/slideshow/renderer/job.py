@@ -13,6 +13,7 @@ from pathlib import Path
 
 import av
 
+from ..alternative import text_alternative
 from ..check import Checked, check
 from ..digest import sha256_file
 from ..errors import RenderError, SlideshowError
@@ -83,7 +84,7 @@ def prepare(
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SlideshowError(f"cannot create the output folder {out}: {exc.strerror}") from None
-    outputs = Outputs.of(out, timeline.id)
+    outputs = Outputs.for_timeline(out, timeline)
     _remove_leftovers(out, timeline.id)
     digests = media_digests(loaded, timeline, cache)
     fonts = fonts_for(timeline, loaded)
@@ -144,6 +145,15 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
             outputs.vtt: sidecars.vtt(timeline),
             outputs.chapters: sidecars.chapters_text(timeline),
         }
+        for captions in outputs.languages:
+            track = timeline.track(captions.language)
+            assert track is not None
+            texts[captions.srt] = sidecars.srt(timeline, track.cues)
+            texts[captions.vtt] = sidecars.vtt(timeline, track.cues, track.language)
+        if outputs.transcript_html is not None and outputs.transcript_txt is not None:
+            alternative = text_alternative(timeline)
+            texts[outputs.transcript_html] = alternative.html()
+            texts[outputs.transcript_txt] = alternative.text()
         for target, content in texts.items():
             temp(target).write_text(content, encoding="utf-8")
         temp(outputs.thumbnail).write_bytes(thumbnail(job, cache))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import struct
 from collections.abc import Iterable
 from fractions import Fraction
 from pathlib import Path
@@ -10,8 +11,10 @@ from typing import TYPE_CHECKING
 import av
 
 from ..errors import RenderError
+from ..languages import autonym, iso639_2
 from ..timeline import Timeline
 from .audio import RATE, audio_options
+from .cuetext import wrapped
 from .encoding import QUALITIES, x264_options
 
 if TYPE_CHECKING:
@@ -49,8 +52,8 @@ def write_mp4(
         if timeline.description:
             container.metadata["description"] = timeline.description
             container.metadata["comment"] = timeline.description
-        if timeline.language:
-            astream.metadata["language"] = iso639_2(timeline.language)
+        astream.metadata["language"] = iso639_2(timeline.spoken)
+        subtitles = _subtitle_packets(container, timeline)
         container.set_chapters(_chapters(timeline))
         container.start_encoding()
         if bytes(vstream.codec_context.extradata or b"") != extradata:
@@ -71,6 +74,8 @@ def write_mp4(
             while next_audio is not None and next_audio.pts * scale <= index * per_frame:
                 container.mux(next_audio)
                 next_audio = next(audio, None)
+            while subtitles and subtitles[0][0] <= index:
+                container.mux(subtitles.pop(0)[1])
             packet = av.Packet(data)
             packet.stream = vstream
             packet.time_base = frame_time
@@ -80,8 +85,31 @@ def write_mp4(
         while next_audio is not None:
             container.mux(next_audio)
             next_audio = next(audio, None)
+        for _, packet in subtitles:
+            container.mux(packet)
     finally:
         container.close()
+
+
+def _subtitle_packets(container, timeline: Timeline) -> list[tuple[int, av.Packet]]:
+    """A `mov_text` subtitle track per transcript language, tagged with it: (first frame,
+    packet) of every cue, in order. A cue is its UTF-8 text after a 16-bit length (3GPP timed
+    text); the muxer fills the gaps between cues with empty samples."""
+    packets = []
+    for track in timeline.tracks:
+        stream = container.add_mux_stream("mov_text", time_base=1 / timeline.fps)
+        stream.metadata["language"] = iso639_2(track.language)
+        stream.metadata["handler_name"] = autonym(track.language)
+        for cue in wrapped(track.cues):
+            text = cue.text.encode("utf-8")[:65535]
+            packet = av.Packet(struct.pack(">H", len(text)) + text)
+            packet.stream = stream
+            packet.time_base = 1 / timeline.fps
+            packet.pts = packet.dts = cue.start
+            packet.duration = cue.end - cue.start
+            packets.append((cue.start, packet))
+    packets.sort(key=lambda item: item[0])
+    return packets
 
 
 def _audio_packets(stream, soundtrack):
@@ -107,27 +135,6 @@ def _chapters(timeline: Timeline) -> list[Chapter]:
         }
         for number, span in enumerate(timeline.chapter_spans())
     ]
-
-
-_ISO639 = {
-    "en": "eng",
-    "he": "heb",
-    "yi": "yid",
-    "ru": "rus",
-    "uk": "ukr",
-    "de": "deu",
-    "fr": "fra",
-    "es": "spa",
-    "pl": "pol",
-    "it": "ita",
-    "pt": "por",
-    "nl": "nld",
-}
-
-
-def iso639_2(tag: str) -> str:
-    """The ISO 639-2 code MP4 (and archive.org) use for a BCP-47 tag; `und` when unknown."""
-    return _ISO639.get(tag.split("-")[0].lower(), "und")
 
 
 def write_m4a(path: Path, timeline: Timeline, soundtrack) -> None:

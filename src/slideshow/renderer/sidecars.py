@@ -5,7 +5,8 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from ..timeline import Timeline
+from ..timeline import Cue, Timeline
+from .cuetext import wrapped
 
 
 def _stamp(seconds: Fraction, separator: str) -> str:
@@ -16,18 +17,22 @@ def _stamp(seconds: Fraction, separator: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{separator}{ms:03d}"
 
 
-def srt(timeline: Timeline) -> str:
+def srt(timeline: Timeline, cues: tuple[Cue, ...] | None = None) -> str:
+    """SubRip of cues (default: the main captions, in the spoken language), wrapped."""
     blocks = []
-    for number, cue in enumerate(timeline.captions, start=1):
+    chosen = timeline.captions if cues is None else cues
+    for number, cue in enumerate(wrapped(chosen), start=1):
         start = _stamp(timeline.seconds(cue.start), ",")
         end = _stamp(timeline.seconds(cue.end), ",")
         blocks.append(f"{number}\n{start} --> {end}\n{cue.text}\n")
     return "\n".join(blocks)
 
 
-def vtt(timeline: Timeline) -> str:
-    blocks = [f"WEBVTT\nLanguage: {timeline.language}\n"]
-    for cue in timeline.captions:
+def vtt(timeline: Timeline, cues: tuple[Cue, ...] | None = None, language: str = "") -> str:
+    """WebVTT of cues (default: the main captions, in the spoken language), wrapped."""
+    blocks = [f"WEBVTT\nLanguage: {language or timeline.spoken}\n"]
+    chosen = timeline.captions if cues is None else cues
+    for cue in wrapped(chosen):
         start = _stamp(timeline.seconds(cue.start), ".")
         end = _stamp(timeline.seconds(cue.end), ".")
         text = cue.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
