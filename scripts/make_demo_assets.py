@@ -34,6 +34,15 @@ NARRATION = [
     "Letters came from America. Strangers wrote that they had not forgotten us.",
     "In nineteen seventy nine, the visa finally came. We left Kiev in the spring.",
 ]
+# The same lines in Russian, for the demo's second transcript (the same cue times).
+NARRATION_RU = [
+    "Меня зовут Анна. В семьдесят первом году моя семья подала на выездную визу.",
+    "Ответ пришёл через восемь месяцев. Это был отказ, на одной машинописной странице.",
+    "Мы стали отказниками. Отец потерял работу в институте.",
+    "Мы тайно учили иврит на кухне, включив погромче радио.",
+    "Из Америки приходили письма. Незнакомые люди писали, что не забыли нас.",
+    "В семьдесят девятом году виза наконец пришла. Весной мы уехали из Киева.",
+]
 
 
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
@@ -213,6 +222,10 @@ def narration() -> None:
     with open(OUT / "anna_interview.vtt", "w", encoding="utf-8") as vtt:
         vtt.write("WEBVTT\n\n")
         for start, end, text in cues:
+            vtt.write(f"{_stamp(start)} --> {_stamp(end)}\n{text}\n\n")
+    with open(OUT / "anna_interview.ru.vtt", "w", encoding="utf-8") as vtt:
+        vtt.write("WEBVTT\nLanguage: ru\n\n")
+        for (start, end, _), text in zip(cues, NARRATION_RU):
             vtt.write(f"{_stamp(start)} --> {_stamp(end)}\n{text}\n\n")
 
 

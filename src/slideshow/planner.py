@@ -388,11 +388,11 @@ class _Planner:
                 )
                 continue
             if language in found:
-                self.error(
-                    path,
+                message = (
                     f"two transcripts in {language!r}: {found[language][1]!r} and {written!r}; "
-                    "give one file per language",
+                    "give one file per language"
                 )
+                self.problems.append(self.loaded.source.problem(path, message, key=True))
                 continue
             found[language] = (key, written)
         return found

@@ -211,6 +211,17 @@ def format_table(timeline: Timeline) -> str:
     for row in rows:
         cells = [_cut(cell, w).ljust(w) for cell, w in zip(row, widths)]
         lines.append("  ".join(cells).rstrip())
+    languages = list(dict.fromkeys(x for langs in timeline.segment_languages for x in langs))
+    if languages:
+        lines.append("")
+        lines.append(f"Transcripts (spoken: {timeline.spoken}):")
+        for s, langs in enumerate(timeline.segment_languages):
+            missing = [x for x in languages if x not in langs]
+            if not langs and not any(c.segment == s for c in timeline.audio):
+                continue  # no recording: nothing to transcribe
+            have = ", ".join(langs) if langs else "none"
+            flag = f"  <- no {', '.join(missing)}" if missing else ""
+            lines.append(f"  segment {s + 1}: {have}{flag}")
     if timeline.chapters:
         lines.append("")
         lines.append("Chapters:")
