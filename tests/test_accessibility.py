@@ -1,0 +1,72 @@
+"""Pages people read, checked for accessibility in a real browser: axe-core (from the npm
+registry, installed by .ci/run) in Debian's chromium, the page opened from disk."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+import slideshow
+
+ROOT = Path(__file__).resolve().parent.parent
+AXE = Path(__file__).parent / "viewers" / "axe-core-4.11.0" / "package" / "axe.min.js"
+CHROMIUM = shutil.which("chromium")
+pytestmark = pytest.mark.skipif(
+    CHROMIUM is None or not AXE.is_file(), reason="needs chromium and axe-core (.ci/run)"
+)
+
+
+def _violations(url: str) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        page = browser.new_page()
+        page.goto(url)
+        page.add_script_tag(path=str(AXE))
+        result = page.evaluate(
+            "axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']}})"
+        )
+        browser.close()
+    return [
+        {"id": v["id"], "help": v["help"], "nodes": [n["html"][:120] for n in v["nodes"]]}
+        for v in result["violations"]
+    ]
+
+
+@pytest.fixture
+def demo(tmp_path):
+    text = (ROOT / "compilations" / "demo.yaml").read_text(encoding="utf-8")
+    board = tmp_path / "demo.yaml"
+    board.write_text(
+        text.replace("media_root: ../assets/demo", f"media_root: {ROOT / 'assets' / 'demo'}"),
+        encoding="utf-8",
+    )
+    return board
+
+
+def test_the_text_alternative_has_no_accessibility_violations(demo, tmp_path):
+    slideshow.render(demo, tmp_path / "out")
+    page = tmp_path / "out" / "demo.transcript.html"
+    violations = _violations(page.as_uri())
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def test_the_preview_page_has_no_accessibility_violations(demo, tmp_path):
+    page = slideshow.preview(demo, tmp_path / "out").page
+    violations = _violations(page.as_uri())
+    assert violations == [], json.dumps(violations, indent=1, ensure_ascii=False)
+
+
+def test_the_checker_finds_what_it_should(tmp_path):
+    """A page with an image without alt text and no language: the checker must object."""
+    page = tmp_path / "bad.html"
+    page.write_text(
+        "<!doctype html><html><head><title>x</title></head><body><main>"
+        '<img src="x.png"></main></body></html>'
+    )
+    assert {"image-alt", "html-has-lang"} <= {v["id"] for v in _violations(page.as_uri())}
