@@ -368,3 +368,11 @@ def test_a_photo_shown_larger_than_its_pixels_allow_is_a_warning(assets, storybo
     path = storyboard("title: T\nvideo: {size: 1280x720}\nsegments:\n  - photos: [red.jpg]\n")
     (warning,) = slideshow.check(path).warnings
     assert "enlarged 4.0 times at 1280x720" in warning.message
+
+
+def test_a_key_that_is_a_number_is_named(storyboard):
+    """`{title: Kiev, 1979}` in a flow mapping makes 1979 a key of its own."""
+    path = storyboard("title: T\nsegments:\n  - {photos: [red.jpg], 1979}\n")
+    assert [str(p) for p in slideshow.check(path).problems] == [
+        f"{path}:3:25: item 1 of `segments`: unexpected key 1979; keys are names"
+    ]

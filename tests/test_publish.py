@@ -105,7 +105,7 @@ def test_publish_survives_faults_and_sends_everything(board, tmp_path, token, st
     }
     record = json.loads((tmp_path / "out" / "story.youtube.json").read_text())
     assert record["video_id"] == result.video_id and record["session_uri"] is None
-    assert record["done"] == ["upload", "thumbnail", "captions", "playlist"]
+    assert record["done"] == ["upload", "thumbnail", "captions:ru", "playlist"]
 
     # Publishing again sends nothing new and never a second video.
     requests = len(state.requests)
@@ -134,10 +134,10 @@ def test_quota_stops_cleanly_and_the_next_run_continues(board, tmp_path, token, 
     state.faults.append(("captions", "quota"))
     with pytest.raises(QuotaExhausted) as info:
         publish(board, tmp_path / "out", token=token, retry=FAST, chunk_size=CHUNK)
-    assert "Left for this compilation: captions, playlist" in str(info.value)
+    assert "Left for this compilation: captions (ru), playlist" in str(info.value)
     assert state.inserts == 1 and not state.captions
     result = publish(board, tmp_path / "out", token=token, retry=FAST, chunk_size=CHUNK)
-    assert result.done == ["upload", "thumbnail", "captions", "playlist"]
+    assert result.done == ["upload", "thumbnail", "captions:ru", "playlist"]
     assert state.inserts == 1 and len(state.captions) == 1 and len(state.thumbnails) == 1
 
 
@@ -146,7 +146,7 @@ def test_quota_from_the_command_line_exits_non_zero(board, tmp_path, token, stan
     result = shell.run("publish", str(board), "--out", str(tmp_path / "o"), "--token", token)
     assert result.returncode == 1
     assert "daily quota is used up (quotaExceeded)" in result.stderr
-    assert "Left for this compilation: upload, thumbnail, captions, playlist" in result.stderr
+    assert "Left for this compilation: upload, thumbnail, captions (ru), playlist" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -183,3 +183,72 @@ def test_plain_http_only_to_this_machine(board, tmp_path, monkeypatch):
     monkeypatch.setenv("SLIDESHOW_YOUTUBE_ENDPOINT", "http://example.org:8080")
     with pytest.raises(SlideshowError, match="plain http is allowed only for this machine"):
         publish(board, tmp_path / "out", dry_run=True)
+
+
+BILINGUAL = """\
+title: Leaving Kiev
+description: Anna recalls the years of waiting.
+language: en
+spoken_language: ru
+video: {size: 320x180, quality: draft}
+loudness: off
+publish:
+  youtube:
+    localizations:
+      ru: {title: Отъезд из Киева, description: Анна вспоминает годы ожидания.}
+      he: {title: עוזבים את קייב}
+segments:
+  - title: Waiting
+    audio: {file: talk.wav, end: 4}
+    transcript: {ru: talk.ru.vtt, en: talk.en.vtt}
+    photos: [red.jpg]
+"""
+
+
+def test_a_caption_track_per_language_and_localizations_with_the_quota_counted(
+    assets, storyboard, tmp_path, token, standin
+):
+    (assets / "talk.ru.vtt").write_text("WEBVTT\n\n00:00.500 --> 00:02.500\nМы ждали.\n")
+    (assets / "talk.en.vtt").write_text("WEBVTT\n\n00:00.500 --> 00:02.500\nWe waited.\n")
+    board = storyboard(BILINGUAL)
+    out = tmp_path / "out"
+    dry = shell.run("publish", board, "--out", out, "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    # An upload of its own allowance; thumbnail 50 + two caption tracks 2 x 400 units.
+    assert dry.stdout.rstrip().endswith(
+        "# YouTube: would spend 1 upload (of 100 a day) and 850 quota units (of 10,000 a day)"
+    )
+    state = standin.state
+    assert state.requests == []
+    result = publish(board, out, token=token, retry=FAST)
+    assert result.done == ["upload", "thumbnail", "captions:ru", "captions:en"]
+    (session,) = state.sessions.values()
+    assert session["query"]["part"] == ["snippet,status,localizations"]
+    metadata = state.videos[result.video_id]["metadata"]
+    snippet = metadata["snippet"]
+    assert (snippet["defaultLanguage"], snippet["defaultAudioLanguage"]) == ("en", "ru")
+    assert metadata["localizations"] == {
+        # (one chapter: YouTube would show no chapter list, so none is added)
+        "ru": {"title": "Отъезд из Киева", "description": "Анна вспоминает годы ожидания."},
+        "he": {"title": "עוזבים את קייב"},
+    }
+    tracks = {m["snippet"]["language"]: (m["snippet"]["name"], v) for m, v in state.captions}
+    assert tracks["ru"][0] == "Русский" and "Мы ждали." in tracks["ru"][1].decode()
+    assert tracks["en"][0] == "English" and "We waited." in tracks["en"][1].decode()
+    # An edit of the English transcript and of a localized title: --update sends just those.
+    (assets / "talk.en.vtt").write_text("WEBVTT\n\n00:00.500 --> 00:02.500\nWe waited long.\n")
+    board.write_text(BILINGUAL.replace("title: עוזבים את קייב", "title: 'עוזבים את קייב, 1979'"))
+    dry = shell.run("publish", board, "--out", out, "--dry-run", "--update")
+    assert dry.returncode == 0, dry.stderr
+    assert "[recaptions:en] PUT" in dry.stdout and "[recaptions:ru]" not in dry.stdout
+    # videos.update 50, thumbnails.set 50, captions.update 450
+    assert dry.stdout.rstrip().endswith(
+        "would spend 0 uploads (of 100 a day) and 550 quota units (of 10,000 a day)"
+    )
+    publish(board, out, token=token, retry=FAST, update=True)
+    ((meta, vtt),) = state.caption_updates
+    assert meta["snippet"]["language"] == "en" and "We waited long." in vtt.decode()
+    record = json.loads((out / "story.youtube.json").read_text(encoding="utf-8"))
+    assert meta["id"] == record["captions"]["en"]["id"]
+    assert state.updates[-1]["localizations"]["he"]["title"] == "עוזבים את קייב, 1979"
+    assert len(state.captions) == 2 and state.inserts == 1

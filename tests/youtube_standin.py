@@ -25,6 +25,7 @@ class State(Faults):
         self.inserts = 0  # resumable sessions opened for videos.insert
         self.thumbnails: list[tuple[str, bytes]] = []
         self.captions: list[tuple[dict, bytes]] = []
+        self.caption_updates: list[tuple[dict, bytes]] = []
         self.playlist_items: list[dict] = []
         self.updates: list[dict] = []
         self.refreshes = 0
@@ -77,6 +78,13 @@ class Handler(BaseHTTPRequestHandler):
                 }
             },
         )
+
+    def _multipart(self, body: bytes) -> tuple[dict, bytes]:
+        """(the JSON part, the file) of a multipart upload."""
+        head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
+        message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
+        first, second = message.iter_parts()
+        return json.loads(first.get_content()), second.get_payload(decode=True)
 
     def _authorised(self) -> bool:
         token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
@@ -166,14 +174,9 @@ class Handler(BaseHTTPRequestHandler):
         if url.path == "/upload/youtube/v3/captions":
             if self._api_fault("captions"):
                 return
-            body = self._body()
-            head = f"Content-Type: {self.headers['Content-Type']}\r\n\r\n".encode()
-            message = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(head + body)
-            first, second = message.iter_parts()
-            meta = json.loads(first.get_content())
-            content = second.get_payload(decode=True)
+            meta, content = self._multipart(self._body())
             self.state.captions.append((meta, content))
-            self._send(200, {"id": "caption1", **meta})
+            self._send(200, {"id": f"caption{next(self.state.ids)}", **meta})
             return
         if url.path == "/youtube/v3/playlistItems":
             if self._api_fault("playlist"):
@@ -195,6 +198,13 @@ class Handler(BaseHTTPRequestHandler):
             resource = json.loads(self._body())
             self.state.updates.append(resource)
             self._send(200, resource)
+            return
+        if url.path == "/upload/youtube/v3/captions":  # captions.update
+            if self._api_fault("recaptions"):
+                return
+            meta, content = self._multipart(self._body())
+            self.state.caption_updates.append((meta, content))
+            self._send(200, meta)
             return
         match = re.fullmatch(r"/upload/session/(\w+)", url.path)
         if not match or match[1] not in self.state.sessions:

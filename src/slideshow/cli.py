@@ -327,6 +327,12 @@ def publish(files, out, dry_run, update, client_secrets, token, targets) -> None
                 click.echo(request)
         else:
             click.echo(f"{path}: https://youtu.be/{result.video_id} ({', '.join(result.done)})")
+    if dry_run and "youtube" in to:
+        from .publishing.quota import summary
+
+        results = [o.result for o in outcomes if o.result is not None]
+        uploads, units = sum(r.uploads for r in results), sum(r.units for r in results)
+        click.echo(f"# YouTube: {summary(uploads, units)}")
     waiting = [o.storyboard for o in outcomes if o.waiting]
     if waiting:
         click.echo("Not yet published: " + ", ".join(waiting), err=True)

@@ -258,6 +258,11 @@ def _photo_named(data: Any, path: tuple) -> str | None:
 def _describe(source: Source, error: ErrorDetails) -> Problem:
     path = _path(error["loc"])
     kind = error["type"]
+    if (kind == "invalid_key" or "[key]" in error["loc"]) and path:  # a key that is a number
+        holder = _key(path[:-1]) if len(path) > 1 else "the storyboard"
+        return source.problem(
+            path, f"{holder}: unexpected key {path[-1]!r}; keys are names", key=True
+        )
     ctx = error.get("ctx") or {}
     value = error.get("input")
     if kind == "extra_forbidden":

@@ -36,8 +36,20 @@ def youtube_settings(loaded: LoadedStoryboard) -> YouTube:
     return publish.youtube if publish and publish.youtube else YouTube()
 
 
+def localized_description(loaded: LoadedStoryboard, timeline: Timeline, text: str | None) -> str:
+    """A translated description, then the same chapter list and credits."""
+    parts = [text.strip()] if text else []
+    rest = description(loaded, timeline)
+    if loaded.model.description and rest.startswith(loaded.model.description.strip()):
+        rest = rest[len(loaded.model.description.strip()) :].lstrip("\n")
+    if rest:
+        parts.append(rest)
+    return "\n\n".join(parts)
+
+
 def video_body(loaded: LoadedStoryboard, timeline: Timeline) -> dict:
-    """The videos.insert / videos.update resource: snippet and status."""
+    """The videos.insert / videos.update resource: snippet, status and, when the storyboard
+    gives them, localizations (title and description per language)."""
     model = loaded.model
     settings = youtube_settings(loaded)
     snippet: dict[str, object] = {
@@ -45,7 +57,7 @@ def video_body(loaded: LoadedStoryboard, timeline: Timeline) -> dict:
         "description": description(loaded, timeline),
         "categoryId": str(settings.category),
         "defaultLanguage": model.language,
-        "defaultAudioLanguage": model.language,
+        "defaultAudioLanguage": model.spoken,
     }
     if settings.tags:
         snippet["tags"] = list(settings.tags)
@@ -55,7 +67,24 @@ def video_body(loaded: LoadedStoryboard, timeline: Timeline) -> dict:
     }
     if settings.publish_at:
         status["publishAt"] = settings.publish_at
-    return {"snippet": snippet, "status": status}
+    body: dict[str, object] = {"snippet": snippet, "status": status}
+    if settings.localizations:
+        # Without a translated description, YouTube shows the default one.
+        body["localizations"] = {
+            tag: {"title": local.title}
+            | (
+                {"description": localized_description(loaded, timeline, local.description)}
+                if local.description
+                else {}
+            )
+            for tag, local in settings.localizations.items()
+        }
+    return body
+
+
+def parts(body: dict) -> str:
+    """The `part` parameter naming what a video body carries."""
+    return ",".join(p for p in ("snippet", "status", "localizations") if p in body)
 
 
 def playlist(loaded: LoadedStoryboard) -> str | None:

@@ -63,6 +63,8 @@ class Record(Ledger):
     bytes: int | None = None
     done: list[str] = field(default_factory=list)
     metadata: dict | None = None  # the snippet and status last sent
+    # Caption tracks sent, by language: {"id": YouTube's caption id, "sha256": of the file}
+    captions: dict[str, dict] = field(default_factory=dict)
 
     def mark(self, step: str) -> None:
         if step not in self.done:

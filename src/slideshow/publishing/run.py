@@ -17,6 +17,7 @@ from ..loader import LoadedStoryboard
 from ..outputs import Outputs
 from ..timeline import Timeline
 from . import description as meta
+from . import quota
 from .archive_org import ArchiveResult, publish_archive
 from .record import Record
 from .youtube import CHUNK, PublishError, QuotaExhausted, Retry, endpoint, service, upload_status
@@ -30,6 +31,8 @@ class PublishResult:
     left: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # --dry-run: what would be sent
     notes: list[str] = field(default_factory=list)
+    uploads: int = 0  # --dry-run: the uploads and quota units it would spend
+    units: int = 0
 
 
 Storyboard = str | Path | LoadedStoryboard | Checked
@@ -123,11 +126,21 @@ def publish(
     body = meta.video_body(loaded, timeline)
     what = "the YouTube description (description, chapters and credits)"
     problems = youtube_rules.description_problems(body["snippet"]["description"], what)
+    for tag, local in body.get("localizations", {}).items():
+        if "description" in local:
+            problems += youtube_rules.description_problems(
+                local["description"], f"the {tag} description (with chapters and credits)"
+            )
     if problems:
         raise SlideshowError(f"{loaded.path}: {problems[0]}. Shorten the description.")
-    files = Outputs.of(out, timeline.id)
+    files = Outputs.for_timeline(out, timeline)
     record = Record.load(out / f"{timeline.id}.youtube.json")
-    steps = ["upload", "thumbnail", "captions"] + (["playlist"] if meta.playlist(loaded) else [])
+    if "captions" in record.done:  # a record from before captions per language
+        record.done = [
+            f"captions:{timeline.language}" if d == "captions" else d for d in record.done
+        ]
+    steps = ["upload", "thumbnail", *caption_steps(timeline)]
+    steps += ["playlist"] if meta.playlist(loaded) else []
     result = PublishResult(timeline.id, record.video_id)
     if dry_run:
         return _dry_run(loaded, timeline, files, record, body, steps, update, base, result)
@@ -159,15 +172,28 @@ def publish(
                 "the details changed since the upload: run with --update to send them"
             )
         for step in _steps_left(record, steps, update, timeline):
-            retry.call(WHAT[step], requests.build(step, media=_file_media).execute)
+            requests.caption_ids = {t: c.get("id") for t, c in record.captions.items()}
+            answer = retry.call(doing(step), requests.build(step, media=_file_media).execute)
             if step == "update":
                 record.metadata = body
                 record.save()
                 result.notes.append("sent the changed title, description and settings")
+            elif step.startswith(("captions:", "recaptions:")):
+                tag = step.split(":", 1)[1]
+                caption_id = answer.get("id") if isinstance(answer, dict) else None
+                record.captions[tag] = {
+                    "id": caption_id or record.captions.get(tag, {}).get("id"),
+                    "sha256": sha256_file(_caption_file(files, tag)),
+                }
+                if step.startswith("re"):
+                    record.save()
+                    result.notes.append(f"sent the changed captions in {tag}")
+                else:
+                    record.mark(step)
             else:
                 record.mark(step)
     except QuotaExhausted as exc:
-        left = record.left(steps)
+        left = [_label(step) for step in record.left(steps)]
         raise QuotaExhausted(
             f"{loaded.path}: {exc}. Left for this compilation: {', '.join(left)}. "
             "Run the same command again after the quota resets (midnight Pacific time); "
@@ -183,22 +209,66 @@ WHAT = {
     "update": "updating the video's details",
     "thumbnail": "setting the thumbnail",
     "captions": "adding the captions",
+    "recaptions": "replacing the captions",
     "playlist": "adding the video to the playlist",
 }
 
 
-def _steps_left(record: Record, steps: list[str], update: bool, timeline) -> list[str]:
-    """The steps after the upload still to do, in order (with --update, the ones it repeats)."""
+def doing(step: str) -> str:
+    kind, _, tag = step.partition(":")
+    return WHAT[kind] + (f" in {tag}" if tag else "")
+
+
+def _label(step: str) -> str:
+    """A step as a person reads it: captions (ru)."""
+    kind, _, tag = step.partition(":")
+    return f"{kind} ({tag})" if tag else kind
+
+
+def caption_steps(timeline: Timeline) -> list[str]:
+    """A caption track per transcript language (else the one caption file, in the spoken
+    language)."""
+    languages = [t.language for t in timeline.tracks] or [timeline.spoken]
+    return [f"captions:{tag}" for tag in languages]
+
+
+def _caption_file(files: Outputs, tag: str) -> Path:
+    captions = files.captions(tag)
+    return captions.vtt if captions is not None else files.vtt
+
+
+def _steps_left(record: Record, steps: list[str], update: bool, timeline: Timeline) -> list[str]:
+    """The steps after the upload still to do, in order (with --update, the ones it repeats:
+    the details, the thumbnail, and each caption track whose file changed)."""
     left = []
     if update and "upload" in record.done:
         left.append("update")
     if "thumbnail" not in record.done or update:
         left.append("thumbnail")
-    if "captions" not in record.done:
-        left.append("captions")
+    for step in steps:
+        if not step.startswith("captions:"):
+            continue
+        tag = step.split(":", 1)[1]
+        sent = record.captions.get(tag, {})
+        if step not in record.done:
+            left.append(step)
+        elif update and sent.get("id") and sent.get("sha256") != _caption_digest(timeline, tag):
+            left.append(f"re{step}")
     if "playlist" in steps and "playlist" not in record.done:
         left.append("playlist")
     return left
+
+
+def _caption_digest(timeline: Timeline, tag: str) -> str:
+    """SHA-256 of a language's WebVTT as the render writes it (so a dry run, before the
+    render, already sees a changed transcript)."""
+    import hashlib
+
+    from ..renderer import sidecars
+
+    track = timeline.track(tag)
+    text = sidecars.vtt(timeline, track.cues, tag) if track else sidecars.vtt(timeline)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 @dataclass
@@ -211,6 +281,7 @@ class Requests:
     files: Outputs
     body: dict
     video_id: str | None
+    caption_ids: dict[str, str | None] = field(default_factory=dict)  # by language
 
     def metadata(self, step: str) -> dict | None:
         """The JSON resource a step sends (beside its file, for uploads)."""
@@ -219,15 +290,14 @@ class Requests:
             return self.body
         if step == "update":
             return {"id": video_id, **self.body}
-        if step == "captions":
-            return {
-                "snippet": {
-                    "videoId": video_id,
-                    "language": self.timeline.language,
-                    "name": "",
-                    "isDraft": False,
-                }
-            }
+        if step.startswith(("captions:", "recaptions:")):
+            from ..languages import autonym
+
+            tag = step.split(":", 1)[1]
+            snippet = {"videoId": video_id, "language": tag, "name": autonym(tag), "isDraft": False}
+            if step.startswith("re"):
+                return {"id": self.caption_ids.get(tag) or "<its caption id>", "snippet": snippet}
+            return {"snippet": snippet}
         if step == "playlist":
             resource = {"kind": "youtube#video", "videoId": video_id}
             return {"snippet": {"playlistId": meta.playlist(self.loaded), "resourceId": resource}}
@@ -238,21 +308,25 @@ class Requests:
         youtube, body = self.youtube, self.metadata(step)
         if step == "insert":
             return youtube.videos().insert(
-                part="snippet,status",
+                part=meta.parts(self.body),
                 body=body,
                 notifySubscribers=False,
                 media_body=media(self.files.mp4, "video/mp4", True),
             )
         if step == "update":
-            return youtube.videos().update(part="snippet,status", body=body)
+            return youtube.videos().update(part=meta.parts(self.body), body=body)
         if step == "thumbnail":
             return youtube.thumbnails().set(
                 videoId=self.video_id, media_body=media(self.files.thumbnail, "image/jpeg", False)
             )
-        if step == "captions":
-            return youtube.captions().insert(
-                part="snippet", body=body, media_body=media(self.files.vtt, "text/vtt", False)
+        if step.startswith(("captions:", "recaptions:")):
+            vtt = _caption_file(self.files, step.split(":", 1)[1])
+            method = (
+                self.youtube.captions().update
+                if step.startswith("re")
+                else (self.youtube.captions().insert)
             )
+            return method(part="snippet", body=body, media_body=media(vtt, "text/vtt", False))
         if step == "playlist":
             return youtube.playlistItems().insert(part="snippet", body=body)
         raise ValueError(step)
@@ -331,7 +405,9 @@ def _dry_run(loaded, timeline, files, record, body, steps, update, base, result)
     )
     planned = ["insert"] if "upload" not in record.done else []
     planned += _steps_left(record, steps, update, timeline)
-    attached = {"insert": files.mp4, "thumbnail": files.thumbnail, "captions": files.vtt}
+    attached = {"insert": files.mp4, "thumbnail": files.thumbnail}
+    attached.update({s: _caption_file(files, s.split(":", 1)[1]) for s in planned if ":" in s})
+    requests.caption_ids = {t: c.get("id") for t, c in record.captions.items()}
     for step in planned:
         request = requests.build(step, media)
         text = f"{request.method} {request.uri}"
@@ -344,4 +420,5 @@ def _dry_run(loaded, timeline, files, record, body, steps, update, base, result)
             text += f"\n(with the file {path}" + (f", {size} bytes" if size else "") + ")"
         result.requests.append(f"[{'upload' if step == 'insert' else step}] {text}")
     result.left = record.left(steps)
+    result.uploads, result.units = quota.spend(planned)
     return result
