@@ -110,6 +110,11 @@ class _Planner:
             spoken_language=model.spoken,
             tracks=tracks,
             segment_languages=tuple(self.segment_languages),
+            subtitles=tuple(
+                sorted(self.transcript_cues.get(look.subtitles, []), key=lambda c: c.start)
+            )
+            if look.subtitles
+            else (),
         )
         return timeline, self.problems, self.warnings
 

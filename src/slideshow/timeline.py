@@ -144,6 +144,8 @@ class Timeline:
     tracks: tuple[Track, ...] = ()  # one per transcript language
     # per segment, the languages of its transcripts
     segment_languages: tuple[tuple[str, ...], ...] = ()
+    # the transcript cues drawn on the picture (style.subtitles), photo captions left out
+    subtitles: tuple[Cue, ...] = ()
 
     @property
     def spoken(self) -> str:

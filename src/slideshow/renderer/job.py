@@ -21,12 +21,12 @@ from ..loader import LoadedStoryboard
 from ..outputs import Outputs
 from ..timeline import Timeline
 from ..version import __version__
-from . import sidecars
+from . import sidecars, subtitles
 from .cache import DigestCache, PieceCache
 from .encoding import QUALITIES
 from .fonts import find_font
 from .keys import ENCODER_VERSION, audio_key, content_key, render_key
-from .pieces import Piece, expand, plan_pieces
+from .pieces import Piece, expand, plan_pieces, shown
 from .plates import PlateSpec, plate_spec, plate_warnings, render_plate
 
 
@@ -93,7 +93,15 @@ def prepare(
         plate_spec(s, timeline.look, fonts, digests.get(s.file) if s.file else None)
         for s in timeline.shots
     ]
+    subs = subtitles.subtitles(timeline, fonts)
+    if subs:
+        look = timeline.look
+        rise = subtitles.lift(look.width, look.height, fonts)
+        specs = [
+            subtitles.lifted(spec, span, subs, rise) for spec, span in zip(specs, shown(timeline))
+        ]
     warnings = [w for spec in dict.fromkeys(specs) for w in plate_warnings(spec)]
+    warnings += subtitles.warnings(subs)
     job = Job(
         checked=checked,
         loaded=loaded,
@@ -113,7 +121,7 @@ def prepare(
     if not force and _up_to_date(outputs, key):
         job.skipped = True
         return job
-    job.pieces = plan_pieces(timeline, specs)
+    job.pieces = plan_pieces(timeline, specs, subs)
     job.missing = _missing(job.pieces, cache)
     job.audio_missing = cache.get(job.audio_key) is None
     return job
@@ -303,7 +311,12 @@ def thumbnail(job: Job, cache: PieceCache) -> bytes:
     if job.thumbnail is None:
         photo = next((s for s in job.specs if s.kind == "photo"), job.specs[0])
         spec = replace(
-            photo, width=1280, height=720, caption=job.timeline.title, caption_position="bottom"
+            photo,
+            width=1280,
+            height=720,
+            caption=job.timeline.title,
+            caption_position="bottom",
+            caption_lift=0,
         )
         key = content_key("thumbnail", spec.key())
         stored = cache.get_blobs(key)

@@ -8,6 +8,7 @@ worker processes, kept in the piece cache by content key, and joined by copying 
 
 from __future__ import annotations
 
+import itertools
 import json
 import threading
 from collections import OrderedDict
@@ -27,7 +28,7 @@ from .encoding import (
 )
 from .keys import content_key
 from .plates import PlateSpec, caption_layer, render_plate, to_yuv
-from .yuv import planes
+from .yuv import frame_planes, planes
 
 
 @dataclass(frozen=True)
@@ -67,6 +68,8 @@ class Piece:
     b: View | None = None
     transition: TransitionKind | None = None  # for blends
     encode_frames: int = 0  # frames made: a GOP for holds (one picture encoded), all for others
+    # Subtitles drawn over the piece: (first frame, end frame) within it, and what to draw.
+    subtitles: tuple[tuple[int, int, PlateSpec], ...] = ()
 
     @property
     def cost(self) -> float:
@@ -75,22 +78,53 @@ class Piece:
         return 10.0 if self.kind == "hold" else float(self.encode_frames)
 
 
-def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
-    """Tile [0, timeline.frames) with pieces; specs[i] is the plate of shot i."""
-    shots = timeline.shots
-    quality, fps = timeline.look.quality, timeline.fps
-    gop = gop_frames(fps)
-    spans = [
+def _spans(timeline: Timeline) -> list[tuple[int, int] | None]:
+    """Each shot's transition in, as output frames (None for a cut)."""
+    return [
         shot.transition.span(shot.start) if i and shot.transition.frames else None
-        for i, shot in enumerate(shots)
+        for i, shot in enumerate(timeline.shots)
     ]
-    # The frames during which each shot is on screen, transitions included.
+
+
+def shown(timeline: Timeline) -> list[tuple[int, int]]:
+    """The frames during which each shot is on screen, transitions included."""
+    shots, spans = timeline.shots, _spans(timeline)
     visible = []
     for i, shot in enumerate(shots):
         span = spans[i]
         first = span[0] if span else shot.start
         nxt = spans[i + 1] if i + 1 < len(shots) else None
         visible.append((first, nxt[1] if nxt else shot.end))
+    return visible
+
+
+def _over(subs, lo: int, hi: int) -> tuple[tuple[int, int, PlateSpec], ...]:
+    """The subtitles over frames [lo, hi), relative to lo."""
+    return tuple(
+        (max(s.start, lo) - lo, min(s.end, hi) - lo, s.spec)
+        for s in subs
+        if s.start < hi and s.end > lo
+    )
+
+
+def _cuts(subs, lo: int, hi: int) -> list[int]:
+    """Where [lo, hi) must be split so that each part shows the same subtitles throughout."""
+    inside = {t for s in subs for t in (s.start, s.end) if lo < t < hi}
+    return [lo, *sorted(inside), hi]
+
+
+def _keys(over) -> list:
+    return [[a, b, spec.key()] for a, b, spec in over]
+
+
+def plan_pieces(timeline: Timeline, specs: list[PlateSpec], subs=()) -> list[Piece]:
+    """Tile [0, timeline.frames) with pieces; specs[i] is the plate of shot i; subs, the
+    subtitles to draw (subtitles.Subtitle), split holds where they change."""
+    shots = timeline.shots
+    quality, fps = timeline.look.quality, timeline.fps
+    gop = gop_frames(fps)
+    spans = _spans(timeline)
+    visible = shown(timeline)
 
     def view(i: int, at: int) -> View:
         shot = shots[i]
@@ -105,16 +139,17 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
         if span:
             lo, hi = span
             a, b = view(i - 1, lo), view(i, lo)
-            key = content_key(
-                "blend", quality, fps, a.key(), b.key(), shot.transition.kind, hi - lo
+            parts = ["blend", quality, fps, a.key(), b.key(), shot.transition.kind, hi - lo]
+            over = _over(subs, lo, hi)
+            key = content_key(*parts, _keys(over)) if over else content_key(*parts)
+            pieces.append(
+                Piece("blend", lo, hi - lo, key, a, b, shot.transition.kind, hi - lo, over)
             )
-            pieces.append(Piece("blend", lo, hi - lo, key, a, b, shot.transition.kind, hi - lo))
         hold_start = span[1] if span else shot.start
         nxt = spans[i + 1] if i + 1 < len(shots) else None
         hold_end = nxt[0] if nxt else shot.end
         if hold_end <= hold_start:
             continue
-        length = hold_end - hold_start
         moving = view(i, hold_start)
         if moving.motion is not None:
             # A piece per GOP (x264 would start a GOP there anyway): small pieces spread
@@ -122,12 +157,23 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec]) -> list[Piece]:
             for at in range(hold_start, hold_end, gop):
                 count = min(gop, hold_end - at)
                 chunk = view(i, at)
-                key = content_key("motion", quality, fps, chunk.key(), count)
-                pieces.append(Piece("motion", at, count, key, chunk, encode_frames=count))
+                over = _over(subs, at, at + count)
+                parts = ["motion", quality, fps, chunk.key(), count]
+                key = content_key(*parts, _keys(over)) if over else content_key(*parts)
+                pieces.append(
+                    Piece("motion", at, count, key, chunk, encode_frames=count, subtitles=over)
+                )
         else:
-            encoded = min(length, gop)
-            key = content_key("hold", quality, fps, moving.key(), encoded)
-            pieces.append(Piece("hold", hold_start, length, key, moving, encode_frames=encoded))
+            # A still hold; under subtitles, a hold for each stretch showing the same ones.
+            cuts = _cuts(subs, hold_start, hold_end)
+            for lo, hi in itertools.pairwise(cuts):
+                encoded = min(hi - lo, gop)
+                over = _over(subs, lo, hi)
+                parts = ["hold", quality, fps, moving.key(), encoded]
+                key = content_key(*parts, _keys(over)) if over else content_key(*parts)
+                pieces.append(
+                    Piece("hold", lo, hi - lo, key, moving, encode_frames=encoded, subtitles=over)
+                )
     return pieces
 
 
@@ -245,8 +291,27 @@ def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: 
 
 
 def hold_plate(piece: Piece, cache: PieceCache | None = None) -> np.ndarray:
-    """The I420 picture a still hold shows (its plate, captioned)."""
-    return _Frames(piece.a, cache)(0)
+    """The I420 picture a still hold shows (its plate, captioned, subtitled)."""
+    return _subtitled(piece, 0, _Frames(piece.a, cache)(0))
+
+
+def _subtitled(piece: Piece, k: int, frame):
+    """Frame k of the piece with the subtitles shown then drawn on (on a copy)."""
+    from .subtitles import layer
+
+    made = (layer(spec) for a, b, spec in piece.subtitles if a <= k < b)
+    layers = [x for x in made if x is not None]
+    if not layers:
+        return frame
+    if not isinstance(frame, np.ndarray):  # a frame made for the encoder: drawn on in place
+        for each in layers:
+            each.apply(*frame_planes(frame))
+        return frame
+    width, height = piece.a.plate.width, piece.a.plate.height
+    drawn = np.array(frame, copy=True)
+    for each in layers:
+        each.apply(*planes(drawn, width, height))
+    return drawn
 
 
 def piece_frames(piece: Piece, cache: PieceCache | None = None):
@@ -254,9 +319,14 @@ def piece_frames(piece: Piece, cache: PieceCache | None = None):
     iterator of I420 arrays or video frames)."""
     a = _Frames(piece.a, cache)
     if piece.kind == "motion":
+        if piece.subtitles:
+            return "motion", (_subtitled(piece, k, a(k)) for k in range(piece.frames))
         return "motion", (a.video(k) for k in range(piece.frames))
     assert piece.b is not None and piece.transition is not None, "a blend has two sides"
     b = _Frames(piece.b, cache)
     kind = "blend" if a.still and b.still else "motion"
     black = _black(piece.a.plate.width, piece.a.plate.height)
-    return kind, _blend_frames(a, b, black, piece.transition, piece.frames)
+    frames = _blend_frames(a, b, black, piece.transition, piece.frames)
+    if piece.subtitles:
+        return kind, (_subtitled(piece, k, f) for k, f in enumerate(frames))
+    return kind, frames

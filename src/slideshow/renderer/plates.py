@@ -46,6 +46,8 @@ class PlateSpec:
     title: str | None = None
     subtitle: str | None = None
     lines: tuple[str, ...] = ()
+    caption_lift: int = 0  # pixels a bottom caption sits higher: above burned-in subtitles
+    caption_lines: int = text.MAX_CAPTION_LINES  # subtitles take two
 
     @property
     def photo(self) -> tuple[str, str]:
@@ -65,7 +67,17 @@ class PlateSpec:
         for font in ("font", "bold_font"):
             if data[font]:
                 data[font] = font_digest(data[font])
+        # Newer fields, left out at their defaults: the keys of what was cached before stand.
+        for name, default in (("caption_lift", 0), ("caption_lines", text.MAX_CAPTION_LINES)):
+            if data[name] == default:
+                data.pop(name)
         return sha256_json(data)
+
+    def caption_layout(self) -> text.CaptionLayout:
+        assert self.caption is not None
+        return text.layout_caption(
+            self.caption, Path(self.font), self.width, self.height, self.caption_lines
+        )
 
 
 def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | None) -> PlateSpec:
@@ -108,8 +120,10 @@ def render_plate(spec: PlateSpec) -> Image.Image:
         return frame
     frame = compose_photo(spec)
     if spec.caption:
-        layout = text.layout_caption(spec.caption, Path(spec.font), spec.width, spec.height)
-        text.draw_caption(frame, layout, Path(spec.font), spec.caption_position)
+        layout = spec.caption_layout()
+        text.draw_caption(
+            frame, layout, Path(spec.font), spec.caption_position, spec.caption_lift
+        )
     return frame
 
 
@@ -118,8 +132,7 @@ def plate_warnings(spec: PlateSpec) -> list[str]:
     render whose plates all come from the cache still says it."""
     if spec.kind != "photo" or not spec.caption:
         return []
-    layout = text.layout_caption(spec.caption, Path(spec.font), spec.width, spec.height)
-    return _caption_warnings(spec, layout)
+    return _caption_warnings(spec, spec.caption_layout())
 
 
 def _caption_warnings(spec: PlateSpec, layout) -> list[str]:
@@ -226,11 +239,13 @@ def caption_layer(spec: PlateSpec) -> CaptionLayer | None:
     if not spec.caption:
         return None
     size = (spec.width, spec.height)
-    layout = text.layout_caption(spec.caption, Path(spec.font), spec.width, spec.height)
+    layout = spec.caption_layout()
     renders = []
     for ground in (0, 255):
         frame = Image.new("RGB", size, (ground, ground, ground))
-        text.draw_caption(frame, layout, Path(spec.font), spec.caption_position)
+        text.draw_caption(
+            frame, layout, Path(spec.font), spec.caption_position, spec.caption_lift
+        )
         renders.append(frame)
     over_black = renders[0]
     black, white = (np.asarray(r.getchannel("G")) for r in renders)

@@ -95,19 +95,21 @@ class CaptionLayout:
     cut: bool  # the caption did not fit in MAX_CAPTION_LINES even at the smallest size
 
 
-def layout_caption(text: str, font_path: Path, width: int, height: int) -> CaptionLayout:
+def layout_caption(
+    text: str, font_path: Path, width: int, height: int, max_lines: int = MAX_CAPTION_LINES
+) -> CaptionLayout:
     """Wrap to the safe width; shrink up to MIN_CAPTION_SCALE, then cut with an ellipsis."""
     base = max(12, round(height * CAPTION_SIZE))
     size = base
     while True:
         lines = wrap(text, font(font_path, size), width * SAFE_WIDTH)
-        if len(lines) <= MAX_CAPTION_LINES:
+        if len(lines) <= max_lines:
             return CaptionLayout(tuple(lines), size, False)
         smaller = round(size * 0.92)
         if smaller < base * MIN_CAPTION_SCALE:
             break
         size = smaller
-    kept = lines[:MAX_CAPTION_LINES]
+    kept = lines[:max_lines]
     kept[-1] = kept[-1].rstrip(" .,;:") + "…"
     face = font(font_path, size)
     while face.getlength(_visual(kept[-1])) > width * SAFE_WIDTH and len(kept[-1]) > 2:
@@ -115,8 +117,19 @@ def layout_caption(text: str, font_path: Path, width: int, height: int) -> Capti
     return CaptionLayout(tuple(kept), size, True)
 
 
-def draw_caption(frame: Image.Image, caption: CaptionLayout, font_path: Path, position: str):
-    """Draw the caption on an RGB frame, in place, over a translucent band."""
+def band_height(caption: CaptionLayout, font_path: Path, lines: int | None = None) -> int:
+    """The height of a caption's band (of `lines` lines at its size, if given)."""
+    face = font(font_path, caption.size)
+    ascent, descent = face.getmetrics()
+    count = len(caption.lines) if lines is None else lines
+    return round((ascent + descent) * 1.15) * count + 2 * round(caption.size * 0.45)
+
+
+def draw_caption(
+    frame: Image.Image, caption: CaptionLayout, font_path: Path, position: str, lift: int = 0
+):
+    """Draw the caption on an RGB frame, in place, over a translucent band; a bottom one
+    `lift` pixels higher than usual (above burned-in subtitles)."""
     width, height = frame.size
     if not caption.lines:  # nothing visible to draw (the text was only invisible characters)
         return
@@ -126,7 +139,7 @@ def draw_caption(frame: Image.Image, caption: CaptionLayout, font_path: Path, po
     pad = round(caption.size * 0.45)
     band_h = line_height * len(caption.lines) + 2 * pad
     margin = round(height * 0.05)  # action-safe margin from the frame edge
-    top = margin if position == "top" else height - margin - band_h
+    top = margin if position == "top" else height - margin - band_h - lift
     widest = max(face.getlength(_visual(line)) for line in caption.lines)
     band_w = min(width, round(widest + 4 * pad))
     left = (width - band_w) // 2
