@@ -58,6 +58,10 @@ media.recording(MEDIA / "talk.wav", 3.0, rate=8000)
     "WEBVTT\n\n00:00.500 --> 00:01.500\nFirst words\n\n00:01.500 --> 00:02.900\nשלום, мир\n",
     encoding="utf-8",
 )
+(MEDIA / "talk.ru.vtt").write_text(
+    "WEBVTT\n\n00:00.500 --> 00:01.500\nПервые слова\n\n00:01.500 --> 00:02.900\nשלום\n",
+    encoding="utf-8",
+)
 (MEDIA / "notes.txt").write_text("not an image\n", encoding="utf-8")
 FILES = ["red.jpg", "tall.png", "talk.wav", "talk.vtt", "missing.jpg", "notes.txt", "", "."]
 
@@ -153,7 +157,16 @@ def board_strategy(text, time, file, loose: bool):
         optional={
             "title": pick(text),
             "audio": pick(audio),
-            "transcript": st.sampled_from(["talk.vtt", *extra(loose, "red.jpg", "nope.vtt")]),
+            "transcript": st.sampled_from(["talk.vtt", *extra(loose, "red.jpg", "nope.vtt")])
+            | st.fixed_dictionaries(
+                {},
+                optional={
+                    "en": st.just("talk.vtt"),
+                    "ru": st.sampled_from(["talk.ru.vtt", *extra(loose, "nope.vtt")]),
+                    "he": st.just("talk.ru.vtt"),
+                    **({"iw": st.just("talk.vtt"), "x y": st.just("talk.vtt")} if loose else {}),
+                },
+            ),
         },
     )
     youtube = st.fixed_dictionaries(
@@ -162,6 +175,11 @@ def board_strategy(text, time, file, loose: bool):
             "title": pick(text),
             "tags": st.lists(text, max_size=4),
             "privacy": st.sampled_from(["private", "public", *extra(loose, "secret")]),
+            "localizations": st.dictionaries(
+                st.sampled_from(["ru", "he", "yi", *extra(loose, "iw", "??")]),
+                st.fixed_dictionaries({"title": pick(text)}, optional={"description": text}),
+                max_size=2,
+            ),
         },
     )
     return st.fixed_dictionaries(
@@ -180,6 +198,7 @@ def board_strategy(text, time, file, loose: bool):
             "id": st.sampled_from(["fuzz", "a.b-c_d", *extra(loose, "../up", "a b", "")]),
             "description": pick(text),
             "language": st.sampled_from(["en", "he", "ru-RU", *extra(loose, "english", "")]),
+            "spoken_language": st.sampled_from(["en", "ru", "yi", *extra(loose, "ji", "zz")]),
             "credits": pick(st.lists(text, max_size=3)),
             "loudness": st.sampled_from([-16, -70, -5, "off", False, *extra(loose, "loud", 0)]),
             "style": st.fixed_dictionaries(
@@ -189,6 +208,9 @@ def board_strategy(text, time, file, loose: bool):
                     "caption_position": st.sampled_from(["top", "bottom"]),
                     "background": st.sampled_from(
                         ["blur", "black", "#1a1a1a", *extra(loose, "red")]
+                    ),
+                    "subtitles": st.sampled_from(
+                        ["off", False, "en", "ru", "he", *extra(loose, "xx", 5, "")]
                     ),
                 },
             ),
