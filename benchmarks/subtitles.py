@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import os
 import shutil
+import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -19,10 +20,10 @@ from corpus import recording, scan
 from memory import run
 from render_vs_moviepy import PHOTOS, SECONDS, storyboard
 
-LINES = [
-    "We waited eight years for the visa, and every year the answer was the same.",
-    "My father lost his job at the institute; my mother taught Hebrew in our kitchen.",
-    "Letters came from people we had never met, from Chicago, from Washington.",
+LINES = [  # at most 50 characters: 20 a second over a cue's 2.5 s, the contract's limit
+    "We waited eight years, and each year: refused.",
+    "My father lost his job at the institute.",
+    "Letters came from people we had never met.",
 ]
 
 
@@ -66,7 +67,8 @@ def main() -> None:
                 seconds, peak, result = run(
                     [sys.executable, "-m", "slideshow", "render", str(board), "--out", str(out)],
                     env=env,
-                    stdout=__import__("subprocess").DEVNULL,
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
                 )
                 assert result.returncode == 0, "render failed"
                 rows.append((attempt + 1, name, seconds, peak))
