@@ -222,6 +222,8 @@ def test_a_caption_track_per_language_and_localizations_with_the_quota_counted(
     assert state.requests == []
     result = publish(board, out, token=token, retry=FAST)
     assert result.done == ["upload", "thumbnail", "captions:ru", "captions:en"]
+    assert (result.uploads, result.units) == (1, 850)
+    assert state.inserts == 1 and len(state.thumbnails) == 1 and len(state.captions) == 2
     (session,) = state.sessions.values()
     assert session["query"]["part"] == ["snippet,status,localizations"]
     metadata = state.videos[result.video_id]["metadata"]
@@ -245,7 +247,8 @@ def test_a_caption_track_per_language_and_localizations_with_the_quota_counted(
     assert dry.stdout.rstrip().endswith(
         "would spend 0 uploads (of 100 a day) and 550 quota units (of 10,000 a day)"
     )
-    publish(board, out, token=token, retry=FAST, update=True)
+    updated = publish(board, out, token=token, retry=FAST, update=True)
+    assert (updated.uploads, updated.units) == (0, 550)
     ((meta, vtt),) = state.caption_updates
     assert meta["snippet"]["language"] == "en" and "We waited long." in vtt.decode()
     record = json.loads((out / "story.youtube.json").read_text(encoding="utf-8"))

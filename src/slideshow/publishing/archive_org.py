@@ -135,7 +135,7 @@ def publish_archive(
     from ..renderer import render
 
     render(checked, out)  # skips itself when the outputs are up to date
-    files = _files(Outputs.of(out, timeline.id))
+    files = _files(Outputs.for_timeline(out, timeline))
     session = _session()
     item = _call("reading the item", lambda: session.get_item(identifier), tries, pause)
     if item.exists and record.identifier != identifier:
@@ -193,8 +193,12 @@ def _language(tag: str) -> str:
 
 
 def _files(outputs: Outputs) -> dict[str, Path]:
-    """What goes into the item: the MP4, every caption file, the thumbnail, the manifests."""
+    """What goes into the item: the MP4, every caption file (each language's too), the text
+    alternative, the thumbnail, the manifests."""
     files = [outputs.mp4, outputs.vtt, outputs.srt, outputs.thumbnail, outputs.manifest]
+    for captions in outputs.languages:
+        files += [captions.vtt, captions.srt]
+    files += [p for p in (outputs.transcript_html, outputs.transcript_txt) if p is not None]
     iiif = outputs.mp4.with_name(f"{outputs.mp4.stem}.iiif.json")
     if iiif.exists():
         files.append(iiif)

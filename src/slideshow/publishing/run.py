@@ -31,7 +31,7 @@ class PublishResult:
     left: list[str] = field(default_factory=list)
     requests: list[str] = field(default_factory=list)  # --dry-run: what would be sent
     notes: list[str] = field(default_factory=list)
-    uploads: int = 0  # --dry-run: the uploads and quota units it would spend
+    uploads: int = 0  # the uploads and quota units it spent (--dry-run: would spend)
     units: int = 0
 
 
@@ -162,6 +162,7 @@ def publish(
                 "replace a video's file, so only metadata, thumbnail and captions are updated"
             )
         requests = Requests(youtube, loaded, timeline, files, body, record.video_id)
+        done_now = [] if "upload" in record.done else ["insert"]  # for the quota spent
         if "upload" not in record.done:
             _upload(requests, retry, record, digest, chunk_size)
             record.metadata = body
@@ -172,6 +173,7 @@ def publish(
                 "the details changed since the upload: run with --update to send them"
             )
         for step in _steps_left(record, steps, update, timeline):
+            done_now.append(step)
             requests.caption_ids = {t: c.get("id") for t, c in record.captions.items()}
             answer = retry.call(doing(step), requests.build(step, media=_file_media).execute)
             if step == "update":
@@ -202,6 +204,7 @@ def publish(
     result.video_id = record.video_id
     result.done = list(record.done)
     result.left = record.left(steps)
+    result.uploads, result.units = quota.spend(done_now)
     return result
 
 
