@@ -14,6 +14,7 @@ from slideshow.publishing.archive_org import publish_archive
 
 SMALL = "video: {size: 160x90, quality: draft}\nloudness: off\n"
 FILES = ["kiev.mp4", "kiev.vtt", "kiev.srt", "kiev.jpg", "kiev.json"]
+FILES += ["kiev.transcript.html", "kiev.transcript.txt"]  # the text alternative
 
 
 @pytest.fixture
@@ -152,6 +153,6 @@ def test_both_homes_in_one_command(archive, board, tmp_path, monkeypatch):
         )
         assert result.returncode == 0, result.stderr
         assert len(youtube.state.videos) == 1
-    assert "https://archive.org/details/asjm-kiev (5 uploaded, 0 already there)" in result.stdout
+    assert "https://archive.org/details/asjm-kiev (7 uploaded, 0 already there)" in result.stdout
     assert "https://youtu.be/vid" in result.stdout
     assert sorted(archive.state.items["asjm-kiev"]["files"]) == sorted(FILES)

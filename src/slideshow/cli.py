@@ -288,6 +288,7 @@ def publish(files, out, dry_run, update, client_secrets, token, targets) -> None
     Example: slideshow publish compilations/ --client-secrets client_secret.json
     """
     from .publishing import publish_many
+    from .publishing.run import label
 
     to = [t.strip() for t in targets.split(",") if t.strip()]
     if not to or any(t not in ("youtube", "archive.org") for t in to):
@@ -326,7 +327,8 @@ def publish(files, out, dry_run, update, client_secrets, token, targets) -> None
             for request in result.requests:
                 click.echo(request)
         else:
-            click.echo(f"{path}: https://youtu.be/{result.video_id} ({', '.join(result.done)})")
+            done = ", ".join(label(step) for step in result.done)
+            click.echo(f"{path}: https://youtu.be/{result.video_id} ({done})")
     if dry_run and "youtube" in to:
         from .publishing.quota import summary
 

@@ -195,7 +195,7 @@ def publish(
             else:
                 record.mark(step)
     except QuotaExhausted as exc:
-        left = [_label(step) for step in record.left(steps)]
+        left = [label(step) for step in record.left(steps)]
         raise QuotaExhausted(
             f"{loaded.path}: {exc}. Left for this compilation: {', '.join(left)}. "
             "Run the same command again after the quota resets (midnight Pacific time); "
@@ -222,7 +222,7 @@ def doing(step: str) -> str:
     return WHAT[kind] + (f" in {tag}" if tag else "")
 
 
-def _label(step: str) -> str:
+def label(step: str) -> str:
     """A step as a person reads it: captions (ru)."""
     kind, _, tag = step.partition(":")
     return f"{kind} ({tag})" if tag else kind
