@@ -414,6 +414,15 @@ def check_storyboard(text: str, folder: Path) -> None:
         assert set(written) >= {f"{timeline.id}.mp4", f"{timeline.id}.json"}, written
     else:
         assert not [name for name in written if name.startswith(timeline.id)], (written, err)
+    # The preview and its contact sheet, from the same storyboard.
+    seen = folder / "seen"
+    code, err = run("preview", str(board), "--out", str(seen), "--sheet")
+    assert code in (0, 1), err
+    assert "Traceback" not in err and "internal error" not in err, err
+    written = sorted(p.name for p in seen.iterdir()) if seen.exists() else []
+    assert not [name for name in written if name.endswith(".part")], written
+    if code == 0:
+        assert {f"{timeline.id}.preview.html", f"{timeline.id}.sheet.pdf"} <= set(written)
 
 
 @pytest.fixture(scope="module")

@@ -263,3 +263,22 @@ def test_open_hands_the_page_to_the_default_browser(board, tmp_path):
     done = shell.run("preview", board, "--out", tmp_path / "out", "--open", env=env)
     assert done.returncode == 0, done.stderr
     assert noted.read_text() == (tmp_path / "out" / "kiev.preview.html").resolve().as_uri()
+
+
+def test_the_screen_shows_the_burned_in_subtitles_and_rows_the_alt_text(
+    storyboard, assets, tmp_path
+):
+    (assets / "talk.en.vtt").write_text(VTT.replace("שלום, мир", "Peace, world"), "utf-8")
+    (assets / "talk.he.vtt").write_text(VTT.replace("First words", "מילים ראשונות"), "utf-8")
+    board = storyboard(
+        "title: T\nvideo: {size: 320x180}\nloudness: off\nstyle: {subtitles: he}\n"
+        "segments:\n  - audio: {file: talk.wav, start: 1, end: 9}\n"
+        "    transcript: {en: talk.en.vtt, he: talk.he.vtt}\n"
+        "    photos: [{file: red.jpg, alt: A red square}]\n"
+    )
+    html = slideshow.preview(board, tmp_path / "out").page.read_text(encoding="utf-8")
+    data = json.loads(
+        re.search(r'<script type="application/json" id="data">(.*?)</script>', html, re.S)[1]
+    )
+    assert [c["text"] for c in data["cues"]] == ["מילים ראשונות", "שלום, мир"]
+    assert "Alt text: A red square" in html and 'alt="A red square"' in html

@@ -56,7 +56,7 @@ def build_page(
         ],
         "cues": [
             {"start": float(c.start / fps), "end": float(c.end / fps), "text": c.text}
-            for c in plan.transcript
+            for c in plan.screen
         ],
         "peaks": base64.b64encode(peaks).decode("ascii"),
         "peaksPerSecond": peaks_per_second,
@@ -150,7 +150,7 @@ def _waveform(row: Row) -> str:
 def _row(row: Row, thumb: str) -> str:
     shot = row.shot
     start, end = row.seconds
-    alt = shot.caption or row.what
+    alt = shot.alt or shot.caption or row.what
     parts = [
         f'<li class="shot {shot.kind}" data-index="{shot.index}" data-start="{start}" '
         f'data-end="{end}" tabindex="0">',
@@ -163,6 +163,8 @@ def _row(row: Row, thumb: str) -> str:
     ]
     if shot.caption:
         parts.append(f'<p class="caption" dir="auto">{_text(shot.caption)}</p>')
+    if shot.alt:
+        parts.append(f'<p class="alt" dir="auto">Alt text: {_text(shot.alt)}</p>')
     meta = [row.transition if row.transition == "cut" else f"{row.transition} in"]
     if row.motion:
         meta.append(row.motion)

@@ -48,6 +48,9 @@ class Plan:
     rows: list[Row]
     transcript: list[Cue]  # transcript cues (photo captions, shown with their photos, left out)
     general: list[str]  # warnings about the storyboard as a whole
+    # the line shown on the player's screen: the burned-in subtitles when the storyboard has
+    # them (style.subtitles), else the transcript
+    screen: list[Cue] = field(default_factory=list)
 
 
 def citation(shot: Shot) -> str | None:
@@ -109,7 +112,8 @@ def plan_rows(timeline: Timeline, warnings: list[Problem], shot_warnings: dict[i
             general.append(str(warning))
         else:
             rows[index].warnings.append(text)
-    return Plan(rows, transcript, general)
+    screen = list(timeline.subtitles) if timeline.look.subtitles else transcript
+    return Plan(rows, transcript, general, screen)
 
 
 def _card(shot: Shot) -> str:
