@@ -35,3 +35,16 @@ def _cache(tmp_path_factory, monkeypatch):
     """Each test session gets its own piece cache, never the user's."""
     root = tmp_path_factory.getbasetemp() / "piece-cache"
     monkeypatch.setenv("SLIDESHOW_CACHE", str(root))
+
+
+@pytest.fixture
+def demo(tmp_path: Path) -> Path:
+    """The bundled demo storyboard, copied so a test can edit it (its media where they are)."""
+    root = Path(__file__).resolve().parent.parent
+    text = (root / "compilations" / "demo.yaml").read_text(encoding="utf-8")
+    board = tmp_path / "demo.yaml"
+    board.write_text(
+        text.replace("media_root: ../assets/demo", f"media_root: {root / 'assets' / 'demo'}"),
+        encoding="utf-8",
+    )
+    return board

@@ -38,17 +38,6 @@ def _violations(url: str) -> list[dict]:
     ]
 
 
-@pytest.fixture
-def demo(tmp_path):
-    text = (ROOT / "compilations" / "demo.yaml").read_text(encoding="utf-8")
-    board = tmp_path / "demo.yaml"
-    board.write_text(
-        text.replace("media_root: ../assets/demo", f"media_root: {ROOT / 'assets' / 'demo'}"),
-        encoding="utf-8",
-    )
-    return board
-
-
 def test_the_text_alternative_has_no_accessibility_violations(demo, tmp_path):
     slideshow.render(demo, tmp_path / "out")
     page = tmp_path / "out" / "demo.transcript.html"

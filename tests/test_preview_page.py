@@ -17,18 +17,6 @@ ARTIFACTS = Path(__file__).parent / "artifacts"
 pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs chromium (.ci/run installs it)")
 
 
-@pytest.fixture
-def demo(tmp_path):
-    """The bundled demo storyboard, copied so a test can edit it (its media where they are)."""
-    text = (ROOT / "compilations" / "demo.yaml").read_text(encoding="utf-8")
-    board = tmp_path / "demo.yaml"
-    board.write_text(
-        text.replace("media_root: ../assets/demo", f"media_root: {ROOT / 'assets' / 'demo'}"),
-        encoding="utf-8",
-    )
-    return board
-
-
 class Browser:
     def __init__(self, playwright):
         self.browser = playwright.chromium.launch(
