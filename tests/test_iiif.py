@@ -43,7 +43,7 @@ def test_render_with_a_base_url_writes_a_valid_manifest(assets, storyboard, tmp_
         "type": "Text",
         "format": "text/vtt",
         "language": "ru",
-        "label": {"en": ["Captions"]},
+        "label": {"en": ["Captions (Russian)"]},
     }
     # The 2 s intro is folded into the first chapter.
     assert [
@@ -85,3 +85,27 @@ def test_the_validation_can_fail():
             label={"en": ["x"]},
             items=[{"id": "https://x/c", "type": "Canvas", "duration": "long"}],
         )
+
+
+def test_a_caption_annotation_per_language_and_the_text_alternative(
+    assets, storyboard, tmp_path
+):
+    for tag, line in (("ru", "Мы ждали."), ("en", "We waited.")):
+        (assets / f"talk.{tag}.vtt").write_text(
+            f"WEBVTT\n\n00:00.500 --> 00:02.500\n{line}\n", encoding="utf-8"
+        )
+    path = storyboard(
+        "title: Kiev\nid: kiev\nspoken_language: ru\nvideo: {size: 320x180, quality: draft}\n"
+        "loudness: off\nsegments:\n  - audio: {file: talk.wav, end: 4}\n"
+        "    transcript: {ru: talk.ru.vtt, en: talk.en.vtt}\n    photos: [red.jpg]\n"
+    )
+    slideshow.render(path, tmp_path / "out", base_url="https://media.example.org/c")
+    data = json.loads((tmp_path / "out" / "kiev.iiif.json").read_text(encoding="utf-8"))
+    Manifest(**{k: v for k, v in data.items() if k != "@context"})
+    (page,) = data["items"][0]["annotations"]
+    bodies = [(a["body"]["language"], a["body"]["id"], a["body"]["label"]) for a in page["items"]]
+    assert bodies == [
+        ("ru", "https://media.example.org/c/kiev.ru.vtt", {"en": ["Captions (Russian)"]}),
+        ("en", "https://media.example.org/c/kiev.en.vtt", {"en": ["Captions (English)"]}),
+    ]
+    assert data["rendering"][0]["id"] == "https://media.example.org/c/kiev.transcript.html"

@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from urllib.parse import quote
 
+from .languages import english_name
 from .loader import LoadedStoryboard
 from .outputs import Outputs
 from .timeline import Timeline
@@ -34,6 +35,10 @@ def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dic
         return f"{base}/{quote(path.name)}"
 
     language = timeline.language
+    # A caption track per transcript language (else the one caption file, in the spoken one).
+    captions = [(c.language, c.vtt) for c in Outputs.for_timeline(".", timeline).languages] or [
+        (timeline.spoken, outputs.vtt)
+    ]
     width, height = timeline.look.width, timeline.look.height
     duration = round(float(timeline.duration), 3)
     canvas = f"{base}/{quote(timeline.id)}/canvas"
@@ -98,24 +103,34 @@ def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dic
                         "type": "AnnotationPage",
                         "items": [
                             {
-                                "id": f"{canvas}/captions/{language}",
+                                "id": f"{canvas}/captions/{tag}",
                                 "type": "Annotation",
                                 "motivation": "supplementing",
                                 "body": {
-                                    "id": url(outputs.vtt),
+                                    "id": url(vtt),
                                     "type": "Text",
                                     "format": "text/vtt",
-                                    "language": language,
-                                    "label": {"en": ["Captions"]},
+                                    "language": tag,
+                                    "label": {"en": [f"Captions ({english_name(tag)})"]},
                                 },
                                 "target": canvas,
                             }
+                            for tag, vtt in captions
                         ],
                     }
                 ],
             }
         ],
     }
+    if outputs.transcript_html is not None:  # the text alternative, for who cannot watch
+        data["rendering"] = [
+            {
+                "id": url(outputs.transcript_html),
+                "type": "Text",
+                "format": "text/html",
+                "label": {"en": ["Transcript with descriptions of the photographs"]},
+            }
+        ]
     if model.description:
         data["summary"] = text(model.description.strip())
     if model.credits:
