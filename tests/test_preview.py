@@ -282,3 +282,6 @@ def test_the_screen_shows_the_burned_in_subtitles_and_rows_the_alt_text(
     )
     assert [c["text"] for c in data["cues"]] == ["מילים ראשונות", "שלום, мир"]
     assert "Alt text: A red square" in html and 'alt="A red square"' in html
+    # The screen's line is Hebrew on an English page: marked, for screen readers.
+    assert '<p id="subtitle" dir="auto" lang="he">' in html
+    assert '<ol class="lines">' in html  # the transcript lines are in the page's language

@@ -65,6 +65,11 @@ def build_page(
     style = resources.files(__package__).joinpath("page.css").read_text(encoding="utf-8")
     code = resources.files(__package__).joinpath("page.js").read_text(encoding="utf-8")
     count = len(plan.rows)
+    # Text in another language than the page's is marked, so a screen reader speaks it right.
+    spoken = timeline.spoken
+    lines_lang = f' lang="{_attr(spoken)}"' if spoken != timeline.language else ""
+    on_screen = look.subtitles or spoken
+    screen_lang = f' lang="{_attr(on_screen)}"' if on_screen != timeline.language else ""
     head = [
         "<!doctype html>",
         f'<html lang="{_attr(timeline.language)}">',
@@ -92,7 +97,8 @@ def build_page(
         f'<div class="screen" style="aspect-ratio: {ratio}">',
         f'<img id="picture" alt="" src="{_attr(folder)}/{_attr(pictures[0][0])}">',
         f'<div class="texts {_attr(look.caption_position)}">',
-        '<p id="caption" dir="auto"></p><p id="subtitle" dir="auto"></p></div></div>',
+        f'<p id="caption" dir="auto"></p><p id="subtitle" dir="auto"{screen_lang}></p>'
+        "</div></div>",
         f'<audio id="soundtrack" controls preload="auto" src="{_attr(folder)}/'
         f'{_attr(soundtrack)}"></audio>',
         '<p id="now" aria-live="off">0:00.0</p>',
@@ -118,7 +124,7 @@ def build_page(
                 body.append(_waveform(row))
             body.append(f'<ol class="shots" start="{row.shot.index + 1}">')
             open_list = True
-        body.append(_row(row, f"{folder}/{pictures[i][1]}"))
+        body.append(_row(row, f"{folder}/{pictures[i][1]}", lines_lang))
     if open_list:
         body.append("</ol>")
     tail = [
@@ -147,7 +153,7 @@ def _waveform(row: Row) -> str:
     )
 
 
-def _row(row: Row, thumb: str) -> str:
+def _row(row: Row, thumb: str, lines_lang: str = "") -> str:
     shot = row.shot
     start, end = row.seconds
     alt = shot.alt or shot.caption or row.what
@@ -176,7 +182,7 @@ def _row(row: Row, thumb: str) -> str:
         parts += [f'<li dir="auto">{_text(w)}</li>' for w in row.warnings]
         parts.append("</ul>")
     if row.lines:
-        parts.append('<ol class="lines">')
+        parts.append(f'<ol class="lines"{lines_lang}>')
         for at, _, text in row.lines:
             parts.append(
                 f'<li data-start="{at}"><time>{_clock(at)}</time> '
