@@ -113,3 +113,74 @@ def test_a_p_frame_that_is_not_a_copy_is_caught_before_use():
     key = encode_still(textured(seed=2), 1, FPS, "standard")
     with pytest.raises(RenderError, match="does not copy"):
         _check_copies(impostor, key.packets)
+
+
+def test_groundwork_a_crossfade_made_by_weighted_prediction_decodes_exactly():
+    """Issue 15's building blocks (not used by renders yet): x264's all-skip B slice,
+    renumbered, between a keyframe and the next keyframe turned into a non-IDR I picture,
+    decodes (strictly) to the implicit weighted mix of the two: the weights the spec derives
+    from picture order counts, each frame exact."""
+    from slideshow.renderer.h264 import (
+        as_reference_i,
+        implicit_weight,
+        parse_pps,
+        renumbered,
+    )
+
+    width, height = 64, 48
+    options = x264_options("standard", "still", FPS)
+    options["x264-params"] = options["x264-params"].replace(
+        "bframes=0", "bframes=16:b-adapt=0:b-pyramid=normal:weightb=1"
+    )
+    flat = np.full((height * 3 // 2, width), 128, np.uint8)
+
+    def encode(frames, types=None):
+        return encode_frames_typed(frames, width, height, options, types)
+
+    extradata, template_units = encode([flat, flat, flat], ["I", "B", "P"])
+    (b_slice,) = [u for u in template_units if u[0] & 0x1F == 1 and u[0] >> 5 == 0]
+    sequence, pictures = parse_sps(extradata), parse_pps(extradata)
+    assert sequence.poc_type == 0 and pictures.weighted_bipred_idc == 2
+    rng = np.random.default_rng(7)
+    a = rng.integers(16, 236, flat.shape).astype(np.uint8)
+    b = rng.integers(16, 236, flat.shape).astype(np.uint8)
+    (a_idr,) = [u for u in encode([a])[1] if u[0] & 0x1F == 5]
+    (b_idr,) = [u for u in encode([b])[1] if u[0] & 0x1F == 5]
+    n = 7  # odd and even positions, weights in 64ths
+    units = [a_idr, as_reference_i(b_idr, sequence, pictures, 1, n + 1)]
+    units += [renumbered(b_slice, sequence, 2, k) for k in range(1, n + 1)]
+    shown = [0, n + 1, *range(1, n + 1)]
+    codec = av.CodecContext.create("h264", "r")
+    codec.extradata = extradata
+    codec.options = {"err_detect": "explode"}
+    frames = []
+    for unit, pts in [*zip(units, shown), (None, None)]:
+        packet = None
+        if unit is not None:
+            packet = av.Packet(b"\x00\x00\x00\x01" + unit)
+            packet.pts = pts
+        frames += [(f.pts, f.to_ndarray().astype(int)) for f in codec.decode(packet)]
+    frames.sort(key=lambda item: item[0])
+    assert [pts for pts, _ in frames] == list(range(n + 2))
+    first, last = frames[0][1], frames[-1][1]
+    for k in range(1, n + 1):
+        w1 = implicit_weight(k, 0, n + 1)
+        assert abs(w1 - 64 * k / (n + 1)) <= 1  # the linear crossfade, in 64ths
+        expected = (first * (64 - w1) + last * w1 + 32) >> 6
+        assert np.array_equal(frames[k][1], expected), k
+
+
+def encode_frames_typed(frames, width, height, options, types=None):
+    """x264 output of frames with forced picture types: (extradata, NAL units in order)."""
+    from slideshow.renderer.encoding import make_encoder
+
+    codec = make_encoder(width, height, FPS, options)
+    units: list[bytes] = []
+    for index, image in enumerate(frames):
+        frame = av.VideoFrame.from_ndarray(image, format="yuv420p")
+        frame.pts = index
+        if types:
+            frame.pict_type = getattr(av.video.frame.PictureType, types[index])
+        units += [u for p in codec.encode(frame) for u in nal_units(bytes(p))]
+    units += [u for p in codec.encode(None) for u in nal_units(bytes(p))]
+    return bytes(codec.extradata or b""), units

@@ -81,12 +81,13 @@ class Bits:
 
 @dataclass(frozen=True)
 class Sequence:
-    """The SPS fields a P slice header's layout depends on."""
+    """The SPS fields a slice header's layout depends on."""
 
     log2_max_frame_num: int
     poc_type: int
     frame_mbs_only: bool
     separate_colour_plane: bool
+    log2_max_poc_lsb: int = 0  # picture order count type 0 only
 
 
 def parse_sps(extradata: bytes) -> Sequence:
@@ -112,15 +113,17 @@ def _sps(bits: Bits) -> Sequence:
             raise RenderError("internal error: H.264 scaling matrices are not supported here")
     log2_max_frame_num = bits.ue() + 4
     poc_type = bits.ue()
-    if poc_type != 2:
-        # Type 2 (order count follows frame_num) is what x264 writes without B-frames.
+    log2_max_poc_lsb = 0
+    if poc_type == 0:  # what x264 writes with B-frames
+        log2_max_poc_lsb = bits.ue() + 4
+    elif poc_type != 2:  # type 2 (order count follows frame_num): x264 without B-frames
         return Sequence(log2_max_frame_num, poc_type, True, separate)
     bits.ue()  # max_num_ref_frames
     bits.u(1)  # gaps_in_frame_num_value_allowed_flag
     bits.ue()  # pic_width_in_mbs_minus1
     bits.ue()  # pic_height_in_map_units_minus1
     frame_mbs_only = bool(bits.u(1))
-    return Sequence(log2_max_frame_num, poc_type, frame_mbs_only, separate)
+    return Sequence(log2_max_frame_num, poc_type, frame_mbs_only, separate, log2_max_poc_lsb)
 
 
 class SkipFrames:
@@ -159,3 +162,160 @@ def _put(value: int, length: int, at: int, width: int, field: int) -> int:
     shift = length - at - width
     mask = ((1 << width) - 1) << shift
     return (value & ~mask) | ((field % (1 << width)) << shift)
+
+
+# --- Groundwork for transitions made by weighted prediction (issue 15): not used by renders
+# yet. A crossfade frame between two stills can be an all-skip B slice that x264 wrote once
+# (for flat frames), renumbered, between the outgoing picture and the incoming keyframe turned
+# into a non-IDR I picture; the decoder's implicit weights (from picture order counts) make
+# the blend. tests/test_h264.py decodes such a stream strictly and checks every weight.
+
+NAL_PPS = 8
+NAL_IDR_SLICE = 5
+
+
+@dataclass(frozen=True)
+class Pictures:
+    """The PPS fields a slice header's layout depends on (7.3.2.2)."""
+
+    bottom_field_pic_order_in_frame_present: bool
+    weighted_bipred_idc: int
+    deblocking_filter_control_present: bool
+    redundant_pic_cnt_present: bool
+
+
+def parse_pps(extradata: bytes) -> Pictures:
+    for unit in nal_units(extradata):
+        if unit[0] & 0x1F == NAL_PPS:
+            bits = Bits(unescape(unit[1:]))
+            bits.ue()  # pic_parameter_set_id
+            bits.ue()  # seq_parameter_set_id
+            bits.u(1)  # entropy_coding_mode_flag
+            bottom = bool(bits.u(1))
+            if bits.ue():  # num_slice_groups_minus1
+                raise RenderError("internal error: H.264 slice groups are not supported here")
+            bits.ue()  # num_ref_idx_l0_default_active_minus1
+            bits.ue()  # num_ref_idx_l1_default_active_minus1
+            bits.u(1)  # weighted_pred_flag
+            bipred = bits.u(2)
+            _se(bits)  # pic_init_qp_minus26
+            _se(bits)  # pic_init_qs_minus26
+            _se(bits)  # chroma_qp_index_offset
+            deblocking = bool(bits.u(1))
+            bits.u(1)  # constrained_intra_pred_flag
+            redundant = bool(bits.u(1))
+            return Pictures(bottom, bipred, deblocking, redundant)
+    raise RenderError("internal error: the encoder wrote no H.264 picture parameter set")
+
+
+def _se(bits: Bits) -> int:
+    code = bits.ue()
+    return (code + 1) // 2 if code % 2 else -(code // 2)
+
+
+class BitWriter:
+    """Writes an RBSP bit by bit, MSB first: fixed-length and Exp-Golomb codes."""
+
+    def __init__(self) -> None:
+        self.value = 0
+        self.length = 0
+
+    def u(self, n: int, value: int) -> None:
+        self.value = (self.value << n) | (value & ((1 << n) - 1))
+        self.length += n
+
+    def ue(self, value: int) -> None:
+        code = value + 1
+        width = code.bit_length()
+        self.u(width - 1, 0)
+        self.u(width, code)
+
+    def se(self, value: int) -> None:
+        self.ue(2 * value - 1 if value > 0 else -2 * value)
+
+    def aligned_with_ones(self) -> bytes:
+        """The bits, padded to a byte with ones (cabac_alignment_one_bit), as bytes."""
+        pad = -self.length % 8
+        self.u(pad, (1 << pad) - 1)
+        return self.value.to_bytes(self.length // 8, "big")
+
+
+def renumbered(unit: bytes, sequence: Sequence, frame_num: int, poc_lsb: int) -> bytes:
+    """A non-IDR slice NAL unit (start code removed) with its frame_num and
+    pic_order_cnt_lsb (picture order count type 0) set: both fixed-width fields, so nothing
+    else moves."""
+    if unit[0] & 0x1F != NAL_NON_IDR_SLICE or sequence.poc_type != 0:
+        raise RenderError("internal error: only non-IDR slices with POC type 0 are renumbered")
+    rbsp = unescape(unit[1:])
+    bits = Bits(rbsp)
+    bits.ue()  # first_mb_in_slice
+    bits.ue()  # slice_type
+    bits.ue()  # pic_parameter_set_id
+    length = len(rbsp) * 8
+    value = _put(bits.value, length, bits.pos, sequence.log2_max_frame_num, frame_num)
+    at = bits.pos + sequence.log2_max_frame_num
+    value = _put(value, length, at, sequence.log2_max_poc_lsb, poc_lsb)
+    return unit[:1] + escape(value.to_bytes(len(rbsp), "big"))
+
+
+def as_reference_i(
+    unit: bytes, sequence: Sequence, pictures: Pictures, frame_num: int, poc_lsb: int
+) -> bytes:
+    """An IDR slice (a piece's first keyframe, as x264 writes it with CABAC) as a non-IDR I
+    slice that keeps the pictures before it: NAL type 1, no idr_pic_id, sliding-window
+    reference marking, frame_num and pic_order_cnt_lsb set; the slice data is unchanged (CABAC
+    data starts byte-aligned, so the header may change length)."""
+    if unit[0] & 0x1F != NAL_IDR_SLICE or sequence.poc_type != 0:
+        raise RenderError("internal error: only IDR slices with POC type 0 are converted")
+    if pictures.bottom_field_pic_order_in_frame_present or pictures.redundant_pic_cnt_present:
+        raise RenderError("internal error: unexpected fields in an x264 slice header")
+    rbsp = unescape(unit[1:])
+    bits = Bits(rbsp)
+    first_mb, slice_type, pps_id = bits.ue(), bits.ue(), bits.ue()
+    bits.u(sequence.log2_max_frame_num)
+    bits.ue()  # idr_pic_id
+    bits.u(sequence.log2_max_poc_lsb)
+    bits.u(1)  # no_output_of_prior_pics_flag
+    bits.u(1)  # long_term_reference_flag
+    qp_delta = _se(bits)
+    deblocking: tuple[int, ...] = ()
+    if pictures.deblocking_filter_control_present:
+        idc = bits.ue()
+        deblocking = (idc,) if idc == 1 else (idc, _se(bits), _se(bits))
+    while bits.pos % 8:
+        if bits.u(1) != 1:
+            raise RenderError("internal error: an H.264 slice header does not end as expected")
+    out = BitWriter()
+    out.ue(first_mb)
+    out.ue(slice_type)
+    out.ue(pps_id)
+    out.u(sequence.log2_max_frame_num, frame_num)
+    out.u(sequence.log2_max_poc_lsb, poc_lsb)
+    out.u(1, 0)  # adaptive_ref_pic_marking_mode_flag: the sliding window
+    out.se(qp_delta)
+    if deblocking:
+        out.ue(deblocking[0])
+        for offset in deblocking[1:]:
+            out.se(offset)
+    header = out.aligned_with_ones()
+    nal = (unit[0] & 0xE0) | NAL_NON_IDR_SLICE
+    return bytes([nal]) + escape(header + rbsp[bits.pos // 8 :])
+
+
+def implicit_weight(poc: int, poc0: int, poc1: int) -> int:
+    """The weight of the list 1 picture in implicit weighted bi-prediction (8.4.2.3.1), in
+    64ths; 32 where the spec falls back to equal weights."""
+    tb = max(-128, min(127, poc - poc0))
+    td = max(-128, min(127, poc1 - poc0))
+    if td == 0:
+        return 32
+    tx = _div(16384 + abs(_div(td, 2)), td)
+    scale = max(-1024, min(1023, (tb * tx + 32) >> 6))
+    w1 = scale >> 2
+    return 32 if w1 < -64 or w1 > 128 else w1
+
+
+def _div(a: int, b: int) -> int:
+    """Integer division truncating toward zero, as the spec's "/"."""
+    q = abs(a) // abs(b)
+    return q if (a >= 0) == (b >= 0) else -q
