@@ -114,6 +114,13 @@ def plan(file: str, as_json: bool) -> None:
     callback=lambda ctx, param, value: _http_url(value),
     help="Where the outputs will be served: also write <id>.iiif.json, a IIIF manifest.",
 )
+@click.option(
+    "--no-free-transitions",
+    "encoded_transitions",
+    is_flag=True,
+    help="Encode every transition, as before: for a player that mishandles the B pictures "
+    "that crossfades between stills are otherwise made of.",
+)
 def render(
     files: tuple[str, ...],
     out: str,
@@ -122,6 +129,7 @@ def render(
     cluster,
     watch: bool,
     base_url: str | None,
+    encoded_transitions: bool,
 ) -> None:
     """Render storyboards (files, or folders of them) to MP4 files with captions, chapters,
     thumbnail and manifest. What is up to date is skipped; one failure never stops the rest.
@@ -129,12 +137,13 @@ def render(
     Example: slideshow render compilations/ --jobs 2
     """
     paths = _storyboards(files)
-    failed = _render_all(paths, out, force, jobs, cluster, base_url)
+    free = not encoded_transitions
+    failed = _render_all(paths, out, force, jobs, cluster, base_url, free)
     if not watch:
         if failed:
             raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
         return
-    _watch(files, lambda again: _render_all(again, out, False, jobs, cluster, base_url))
+    _watch(files, lambda again: _render_all(again, out, False, jobs, cluster, base_url, free))
 
 
 def _watch(files: tuple[str, ...], again: Callable[[list[Path]], object]) -> None:
@@ -214,7 +223,13 @@ def _http_url(value: str | None) -> str | None:
 
 
 def _render_all(
-    paths: list[Path], out: str, force: bool, jobs, cluster, base_url: str | None = None
+    paths: list[Path],
+    out: str,
+    force: bool,
+    jobs,
+    cluster,
+    base_url: str | None = None,
+    free: bool = True,
 ) -> list[str]:
     """Render, print warnings, failures and the summary table; the storyboards that failed."""
     from .console import Bars, print_summary
@@ -234,6 +249,7 @@ def _render_all(
             progress=bars.update,
             on_prepared=show_warnings,
             base_url=base_url,
+            free_transitions=free,
         )
     for outcome in outcomes:
         if outcome.result is not None:

@@ -27,7 +27,7 @@ import av
 import numpy as np
 
 from ..errors import RenderError
-from .h264 import SkipFrames
+from .h264 import SkipFrames, nal_units
 from .yuv import frame_planes, planes
 
 GOP_SECONDS = 2  # a keyframe at least every 2 s: YouTube's advice, and quick seeking
@@ -117,7 +117,14 @@ def x264_options(quality: str, kind: str, fps: Fraction) -> dict[str, str]:
         f"keyint={gop}",
         f"min-keyint={gop}",
         "scenecut=0",
-        "bframes=0",
+        # Parameter sets that allow B pictures (picture order count type 0 with room for a
+        # 127-frame jump, implicit weighted bi-prediction), so a transition between stills can
+        # be B pictures x264 never encodes (h264.py); x264 itself is given every frame but the
+        # first as a P frame, so the pieces it encodes keep decode order = display order.
+        "bframes=16",
+        "b-adapt=0",
+        "b-pyramid=normal",
+        "weightb=1",
         f"ref={q.refs}",
         "cabac=1",
         "8x8dct=1",
@@ -165,8 +172,11 @@ class Encoded:
     durations: list[int] | None = None
 
 
-def encode_frames(frames, width: int, height: int, fps: Fraction, options: dict[str, str]):
-    """Encode I420 arrays or yuv420p video frames (an iterable) into one closed-GOP piece."""
+def encode_frames(
+    frames, width: int, height: int, fps: Fraction, options: dict[str, str], types: str = ""
+):
+    """Encode I420 arrays or yuv420p video frames (an iterable) into one closed-GOP piece:
+    the first frame a keyframe, every other a P frame (or as `types` says, a letter a frame)."""
     codec = make_encoder(width, height, fps, options)
     packets: list[bytes] = []
     keys: list[bool] = []
@@ -182,10 +192,16 @@ def encode_frames(frames, width: int, height: int, fps: Fraction, options: dict[
         else:
             frame = av.VideoFrame.from_ndarray(item, format="yuv420p")
         frame.pts = index
+        if types:
+            frame.pict_type = getattr(av.video.frame.PictureType, types[index])
+        else:
+            frame.pict_type = av.video.frame.PictureType.I if index == 0 else _P
         take(codec.encode(frame))
     take(codec.encode(None))
     return Encoded(bytes(codec.extradata or b""), packets, keys)
 
+
+_P = av.video.frame.PictureType.P
 
 _SKIPS: dict[tuple, SkipFrames] = {}
 
@@ -202,6 +218,30 @@ def skip_frames(width: int, height: int, fps: Fraction, quality: str) -> SkipFra
             raise RenderError("internal error: x264 did not write a keyframe and a P frame")
         _SKIPS[key] = SkipFrames(encoded.extradata, encoded.packets[1])
     return _SKIPS[key]
+
+
+_BLENDS: dict[tuple, bytes] = {}
+
+
+def blend_slice(width: int, height: int, fps: Fraction, quality: str) -> bytes:
+    """x264's all-skip B slice for this size and quality (a NAL unit, start code removed):
+    written once per process, for three flat frames coded I, B, P. Renumbered, it is every
+    frame of a transition made by weighted prediction (see h264.py)."""
+    key = (width, height, fps, quality)
+    if key not in _BLENDS:
+        flat = np.full((height * 3 // 2, width), 128, dtype=np.uint8)
+        options = x264_options(quality, "still", fps)
+        encoded = encode_frames([flat, flat, flat], width, height, fps, options, types="IBP")
+        slices = [
+            unit
+            for packet in encoded.packets
+            for unit in nal_units(packet)
+            if unit[0] & 0x1F == 1 and unit[0] >> 5 == 0
+        ]
+        if len(slices) != 1:
+            raise RenderError("internal error: x264 did not write one non-reference B slice")
+        _BLENDS[key] = slices[0]
+    return _BLENDS[key]
 
 
 def _check_copies(skips: SkipFrames, keyframe: list[bytes]) -> None:

@@ -133,10 +133,8 @@ class SkipFrames:
         self.extradata = extradata
         self.checked = False  # decoded after a real keyframe and found to copy it exactly
         self.sequence = seq = parse_sps(extradata)
-        if seq.poc_type != 2 or not seq.frame_mbs_only or seq.separate_colour_plane:
-            raise RenderError(
-                "internal error: skip frames need progressive 4:2:0 H.264 without B-frames"
-            )
+        if seq.poc_type not in (0, 2) or not seq.frame_mbs_only or seq.separate_colour_plane:
+            raise RenderError("internal error: skip frames need progressive 4:2:0 H.264")
         slices = [u for u in nal_units(template) if u[0] & 0x1F == NAL_NON_IDR_SLICE]
         if len(slices) != 1:
             raise RenderError("internal error: the skip frame is not a single P slice")
@@ -150,10 +148,18 @@ class SkipFrames:
         self.bits = bits.value
         self.length = bits.length
 
-    def frame(self, number: int) -> bytes:
-        """The P frame `number` frames after a keyframe, as an Annex B packet."""
-        width = self.sequence.log2_max_frame_num
+    def frame(self, number: int, poc: int | None = None) -> bytes:
+        """The P frame `number` frames after a keyframe (frame_num `number`; with picture
+        order count type 0, the count `poc`, by default two a frame as x264 counts), as an
+        Annex B packet."""
+        seq = self.sequence
+        width = seq.log2_max_frame_num
         value = _put(self.bits, self.length, self.frame_num_at, width, number)
+        if seq.poc_type == 0:
+            at = self.frame_num_at + width
+            value = _put(
+                value, self.length, at, seq.log2_max_poc_lsb, 2 * number if poc is None else poc
+            )
         return b"\x00\x00\x00\x01" + self.header + escape(value.to_bytes(self.length // 8, "big"))
 
 

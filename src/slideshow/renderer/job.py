@@ -22,11 +22,12 @@ from ..outputs import Outputs
 from ..timeline import Timeline
 from ..version import __version__
 from . import sidecars, subtitles
+from .assemble import video_frames
 from .cache import DigestCache, PieceCache
 from .encoding import QUALITIES
 from .fonts import find_font
 from .keys import ENCODER_VERSION, audio_key, content_key, render_key
-from .pieces import Piece, expand, plan_pieces, shown
+from .pieces import Piece, plan_pieces, shown
 from .plates import PlateSpec, plate_spec, plate_warnings, render_plate
 
 
@@ -73,9 +74,12 @@ def prepare(
     out: str | Path,
     cache: PieceCache,
     force: bool,
+    free_transitions: bool = True,
 ) -> Job:
     """Check the storyboard (unless it comes checked), lay out its plates and pieces, and find
-    what the cache lacks. Raises StoryboardError for a storyboard with mistakes."""
+    what the cache lacks. Raises StoryboardError for a storyboard with mistakes. With
+    free_transitions, crossfades between stills are made by weighted prediction (assemble.py)
+    instead of being encoded."""
     began = time.perf_counter()
     checked = check(storyboard)
     loaded, timeline = checked.valid()
@@ -88,7 +92,7 @@ def prepare(
     _remove_leftovers(out, timeline.id)
     digests = media_digests(loaded, timeline, cache)
     fonts = fonts_for(timeline, loaded)
-    key = render_key(timeline, digests, fonts)
+    key = render_key(timeline, digests, fonts, free_transitions)
     specs = [
         plate_spec(s, timeline.look, fonts, digests.get(s.file) if s.file else None)
         for s in timeline.shots
@@ -121,7 +125,7 @@ def prepare(
     if not force and _up_to_date(outputs, key):
         job.skipped = True
         return job
-    job.pieces = plan_pieces(timeline, specs, subs)
+    job.pieces = plan_pieces(timeline, specs, subs, free=free_transitions)
     job.missing = _missing(job.pieces, cache)
     job.audio_missing = cache.get(job.audio_key) is None
     return job
@@ -146,7 +150,7 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
         soundtrack = cache.open(job.audio_key)
         if soundtrack is None:
             raise RenderError("the soundtrack vanished from the cache while rendering; try again")
-        video, extradata = _video_packets(job.pieces, cache)
+        video, extradata = video_frames(job.pieces, cache, timeline)
         write_mp4(temp(outputs.mp4), timeline, video, extradata, soundtrack)
         texts = {
             outputs.srt: sidecars.srt(timeline),
@@ -192,7 +196,7 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
         outputs,
         float(timeline.duration),
         time.perf_counter() - job.began,
-        pieces=len(job.pieces),
+        pieces=sum(1 for p in job.pieces if p.encoded),  # a free transition is not one
         encoded=len(job.missing),
         warnings=job.warnings,
     )
@@ -278,31 +282,12 @@ def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:
     seen: set[str] = set()
     missing = []
     for piece in pieces:
-        if piece.key in seen:
+        if not piece.encoded or piece.key in seen:
             continue
         seen.add(piece.key)
         if not cache.has(piece.key):
             missing.append(piece)
     return missing
-
-
-def _video_packets(pieces: list[Piece], cache: PieceCache):
-    """The video packets in order, reading one piece at a time from the cache."""
-    first = cache.open(pieces[0].key)
-    if first is None:
-        raise RenderError("a piece vanished from the cache while rendering; render again")
-    extradata = first.extradata
-
-    def packets():
-        for piece in pieces:
-            encoded = cache.get(piece.key)
-            if encoded is None:
-                raise RenderError("a piece vanished from the cache while rendering; render again")
-            if encoded.extradata != extradata:
-                raise RenderError("internal error: pieces were encoded with different headers")
-            yield from expand(piece, encoded)
-
-    return packets(), extradata
 
 
 def thumbnail(job: Job, cache: PieceCache) -> bytes:

@@ -16,7 +16,7 @@ from ..timeline import Timeline
 from ..version import __version__
 from .fonts import font_version
 
-ENCODER_VERSION = "4"  # bump when the way pieces are encoded changes
+ENCODER_VERSION = "5"  # bump when the way pieces are encoded changes (5: B-frame parameter sets)
 
 
 def content_key(*parts: object) -> str:
@@ -35,10 +35,11 @@ def _font_digest(path: str, modified: int, size: int) -> str:
     return sha256_file(path)
 
 
-def render_key(timeline: Timeline, digests: dict[str, str], fonts) -> str:
+def render_key(timeline: Timeline, digests: dict[str, str], fonts, free: bool = True) -> str:
     """Names a whole render: the outputs are up to date when their manifest carries it."""
     return sha256_json(
         {
+            "free_transitions": free,
             "timeline": timeline.to_json(),
             "media": digests,
             "fonts": [font_digest(str(f)) for f in fonts],

@@ -24,11 +24,12 @@ if TYPE_CHECKING:
 def write_mp4(
     path: Path,
     timeline: Timeline,
-    video: Iterable[tuple[bytes, bool]],
+    video: Iterable,
     extradata: bytes,
     soundtrack,
 ) -> None:
-    """Mux video packets (one per frame, in order) and the encoded soundtrack into path."""
+    """Mux video frames (assemble.Frame: in decode order, with display and decode times) and
+    the encoded soundtrack into path."""
     fps = timeline.fps
     container = av.open(
         str(path), "w", format="mp4", options={"movflags": "+faststart", "use_editlist": "1"}
@@ -70,17 +71,18 @@ def write_mp4(
         # integers: pts / RATE <= index / fps.
         scale, per_frame = fps.numerator, RATE * fps.denominator
         frame_time = 1 / fps
-        for index, (data, keyframe) in enumerate(video):
+        for frame in video:
+            index = frame.dts + 1  # frames decoded so far: audio up to there goes in first
             while next_audio is not None and next_audio.pts * scale <= index * per_frame:
                 container.mux(next_audio)
                 next_audio = next(audio, None)
             while subtitles and subtitles[0][0] <= index:
                 container.mux(subtitles.pop(0)[1])
-            packet = av.Packet(data)
+            packet = av.Packet(frame.data)
             packet.stream = vstream
             packet.time_base = frame_time
-            packet.pts = packet.dts = index
-            packet.is_keyframe = keyframe
+            packet.pts, packet.dts = frame.pts, frame.dts
+            packet.is_keyframe = frame.keyframe
             container.mux(packet)
         while next_audio is not None:
             container.mux(next_audio)

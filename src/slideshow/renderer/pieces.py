@@ -55,7 +55,12 @@ class View:
         return self.source_key() if self.motion is None else f"{self.source_key()}@{self.offset}"
 
 
-PieceKind = Literal["hold", "motion", "blend"]  # a still held, a moving shot, a transition
+# a still held, a moving shot, a transition encoded, a transition made by weighted prediction
+PieceKind = Literal["hold", "motion", "blend", "free"]
+
+# The longest transition made by weighted prediction: its frames need distinct picture order
+# counts within 127 of the outgoing picture (assemble.py; longer ones are encoded).
+MAX_FREE_FRAMES = 126
 
 
 @dataclass(frozen=True)
@@ -76,6 +81,11 @@ class Piece:
         # In units of one encoded 1080p transition frame (about 20 ms at `standard`): a hold
         # is its plate (a photo decoded and fitted) and one keyframe, about 10 of them.
         return 10.0 if self.kind == "hold" else float(self.encode_frames)
+
+    @property
+    def encoded(self) -> bool:
+        """Whether the piece is encoded (and cached); a free transition is written at mux."""
+        return self.kind != "free"
 
 
 def _spans(timeline: Timeline) -> list[tuple[int, int] | None]:
@@ -117,9 +127,12 @@ def _keys(over) -> list:
     return [[a, b, spec.key()] for a, b, spec in over]
 
 
-def plan_pieces(timeline: Timeline, specs: list[PlateSpec], subs=()) -> list[Piece]:
+def plan_pieces(
+    timeline: Timeline, specs: list[PlateSpec], subs=(), free: bool = False
+) -> list[Piece]:
     """Tile [0, timeline.frames) with pieces; specs[i] is the plate of shot i; subs, the
-    subtitles to draw (subtitles.Subtitle), split holds where they change."""
+    subtitles to draw (subtitles.Subtitle), split holds where they change. With free, a
+    crossfade between two still holds is a "free" piece: B pictures made at mux time."""
     shots = timeline.shots
     quality, fps = timeline.look.quality, timeline.fps
     gop = gop_frames(fps)
@@ -139,12 +152,18 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec], subs=()) -> list[Pie
         if span:
             lo, hi = span
             a, b = view(i - 1, lo), view(i, lo)
-            parts = ["blend", quality, fps, a.key(), b.key(), shot.transition.kind, hi - lo]
-            over = _over(subs, lo, hi)
-            key = content_key(*parts, _keys(over)) if over else content_key(*parts)
-            pieces.append(
-                Piece("blend", lo, hi - lo, key, a, b, shot.transition.kind, hi - lo, over)
-            )
+            nxt = spans[i + 1] if i + 1 < len(shots) else None
+            after = (nxt[0] if nxt else shot.end) - hi  # the incoming shot's hold
+            if free and _can_be_free(pieces, a, b, shot.transition.kind, lo, hi, after, subs):
+                key = content_key("free", hi - lo)
+                pieces.append(Piece("free", lo, hi - lo, key, a, b, "crossfade"))
+            else:
+                parts = ["blend", quality, fps, a.key(), b.key(), shot.transition.kind, hi - lo]
+                over = _over(subs, lo, hi)
+                key = content_key(*parts, _keys(over)) if over else content_key(*parts)
+                pieces.append(
+                    Piece("blend", lo, hi - lo, key, a, b, shot.transition.kind, hi - lo, over)
+                )
         hold_start = span[1] if span else shot.start
         nxt = spans[i + 1] if i + 1 < len(shots) else None
         hold_end = nxt[0] if nxt else shot.end
@@ -175,6 +194,23 @@ def plan_pieces(timeline: Timeline, specs: list[PlateSpec], subs=()) -> list[Pie
                     Piece("hold", lo, hi - lo, key, moving, encode_frames=encoded, subtitles=over)
                 )
     return pieces
+
+
+def _can_be_free(pieces, a: View, b: View, kind, lo: int, hi: int, after: int, subs) -> bool:
+    """A crossfade between two stills, held before and after it, with no subtitle over it and
+    short enough for picture order counts to weigh it."""
+    before = pieces[-1] if pieces else None
+    return (
+        kind == "crossfade"
+        and a.motion is None
+        and b.motion is None
+        and 0 < hi - lo <= MAX_FREE_FRAMES
+        and after > 0
+        and before is not None
+        and before.kind == "hold"
+        and before.start + before.frames == lo
+        and not _over(subs, lo, hi)
+    )
 
 
 def expand(piece: Piece, encoded: Encoded) -> list[tuple[bytes, bool]]:

@@ -51,6 +51,7 @@ def render(
     progress: Callable[[int, int], None] | None = None,
     cluster: str | None = None,
     base_url: str | None = None,
+    free_transitions: bool = True,
 ) -> RenderResult:
     """Render a storyboard to `out/<id>.mp4` and its sidecars; raises SlideshowError on failure."""
     report = (lambda _id, done, total: progress(done, total)) if progress else None
@@ -64,6 +65,7 @@ def render(
         cluster=cluster,
         raise_errors=True,
         base_url=base_url,
+        free_transitions=free_transitions,
     )
     assert outcome.result is not None
     return outcome.result
@@ -81,6 +83,7 @@ def render_many(
     raise_errors: bool = False,
     on_prepared: Callable[[list[Job]], None] | None = None,
     base_url: str | None = None,
+    free_transitions: bool = True,
 ) -> list[Outcome]:
     """Render many storyboards on one shared pool; an Outcome per storyboard, in order.
 
@@ -93,7 +96,7 @@ def render_many(
     prepared: dict[int, Job] = {}
     for index, storyboard in enumerate(storyboards):
         try:
-            prepared[index] = prepare(storyboard, out, cache, force)
+            prepared[index] = prepare(storyboard, out, cache, force, free_transitions)
         except Exception as exc:
             if raise_errors:
                 raise

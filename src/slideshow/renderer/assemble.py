@@ -1,0 +1,172 @@
+"""The video stream in decode order, with each frame's display time: the cached pieces' packets
+as they are, except around a transition made by weighted prediction ("free" pieces).
+
+Such a transition of N frames between hold A and hold B is written as: B's first keyframe,
+turned from an IDR picture into a non-IDR I picture (an IDR would flush A from the decoder's
+memory), then N copies of x264's all-skip B slice, renumbered. Each B picture predicts from
+A's last frame and B's keyframe with implicit weights, which the decoder derives from the
+pictures' order counts: A's last frame at P, B's keyframe at P + 127, the B pictures between,
+each placed so its weight w (the mix (64 - w) / 64 A + w / 64 B) is today's crossfade weight to
+the nearest 64th (order_counts). B's keyframe is decoded first and shown last: the only
+reordering in the stream, one frame deep. The rest of B's first GOP is renumbered to follow
+its keyframe.
+
+Timestamps: a frame's decode time is its place in decode order less one, its display time its
+place in the timeline, so no frame shows before it is decoded and the first shows at 0.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Iterator
+from dataclasses import dataclass
+from fractions import Fraction
+
+from ..errors import RenderError
+from ..timeline import Timeline
+from .cache import PieceCache
+from .encoding import Encoded, blend_slice
+from .h264 import (
+    NAL_IDR_SLICE,
+    NAL_NON_IDR_SLICE,
+    as_reference_i,
+    implicit_weight,
+    nal_units,
+    parse_pps,
+    parse_sps,
+    renumbered,
+)
+from .pieces import Piece, expand
+
+START = b"\x00\x00\x00\x01"
+
+
+@dataclass(frozen=True)
+class Frame:
+    data: bytes
+    keyframe: bool
+    pts: int  # display position (frames)
+    dts: int  # decode position less one (frames)
+
+
+def video_frames(
+    pieces: list[Piece], cache: PieceCache, timeline: Timeline
+) -> tuple[Iterator[Frame], bytes]:
+    """The frames in decode order, and the H.264 headers they share."""
+    encoded_pieces = [p for p in pieces if p.encoded]
+    first = cache.open(encoded_pieces[0].key) if encoded_pieces else None
+    if first is None:
+        raise RenderError("a piece vanished from the cache while rendering; render again")
+    extradata = first.extradata
+    return _frames(pieces, cache, timeline, extradata), extradata
+
+
+def _get(piece: Piece, cache: PieceCache, extradata: bytes) -> Encoded:
+    encoded = cache.get(piece.key)
+    if encoded is None:
+        raise RenderError("a piece vanished from the cache while rendering; render again")
+    if encoded.extradata != extradata:
+        raise RenderError("internal error: pieces were encoded with different headers")
+    return encoded
+
+
+def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradata: bytes):
+    sequence = parse_sps(extradata)
+    pictures = None
+    max_frame_num = 1 << sequence.log2_max_frame_num
+    max_poc = 1 << max(sequence.log2_max_poc_lsb, 1)
+    decoded = 0  # frames written so far
+    last = (0, 0)  # frame_num and order count of the last reference picture written
+    follow: tuple[int, int] | None = None  # a hold whose keyframe went ahead: its numbering
+    ahead: Encoded | None = None
+    for index, piece in enumerate(pieces):
+        if piece.kind == "free":
+            after = pieces[index + 1] if index + 1 < len(pieces) else None
+            if after is None or after.kind != "hold" or sequence.poc_type != 0:
+                raise RenderError("internal error: a free transition without a hold after it")
+            if pictures is None:
+                pictures = parse_pps(extradata)
+            ahead = _get(after, cache, extradata)
+            frames = piece.frames
+            key_num = (last[0] + 1) % max_frame_num
+            key_poc = last[1] + SPAN
+            converted = _convert(ahead.packets[0], sequence, pictures, key_num, key_poc % max_poc)
+            yield Frame(converted, False, piece.start + frames, decoded - 1)
+            decoded += 1
+            look = timeline.look
+            b_slice = blend_slice(look.width, look.height, timeline.fps, look.quality)
+            for k, offset in enumerate(order_counts(frames), start=1):
+                unit = renumbered(
+                    b_slice, sequence, (key_num + 1) % max_frame_num, (last[1] + offset) % max_poc
+                )
+                yield Frame(START + unit, False, piece.start + k - 1, decoded - 1)
+                decoded += 1
+            follow = (key_num, key_poc)
+            continue
+        encoded = ahead if follow is not None and ahead is not None else None
+        encoded = encoded or _get(piece, cache, extradata)
+        ahead = None
+        pairs = expand(piece, encoded)
+        gop = len(encoded.packets)
+        for j, (data, keyframe) in enumerate(pairs):
+            place = j % gop
+            if follow is not None and j < gop:
+                if j == 0:
+                    continue  # written before the transition
+                num = (follow[0] + place) % max_frame_num
+                poc = follow[1] + 2 * place
+                data = _renumber(data, sequence, num, poc % max_poc)
+                last = (num, poc)
+            else:
+                last = (place % max_frame_num, 2 * place)
+            yield Frame(data, keyframe, piece.start + j, decoded - 1)
+            decoded += 1
+        follow = None
+        if piece.kind != "hold":
+            last = (0, 0)  # nothing follows an encoded piece without a keyframe of its own
+
+
+# The incoming keyframe's picture order count, past the outgoing picture's: the spec clips
+# distances at 128 (and decoders need the step under half of 2^log2_max_poc_lsb: x264 writes 8
+# bits with these settings), and the widest span gives the finest choice of weights.
+SPAN = 127
+
+
+@functools.lru_cache(maxsize=256)
+def order_counts(frames: int) -> tuple[int, ...]:
+    """Where each of a transition's frames sits between the two pictures (order counts past
+    the outgoing one, increasing): each chosen so the implicit weight, in 64ths, is the one
+    nearest today's crossfade curve (round(256 k / (N + 1)) / 256). The curve is today's, on
+    a grid of 1/64: at most 1/128 off, under 2 levels on a full-range edge."""
+    if not 0 < frames < SPAN:
+        raise RenderError("internal error: a free transition of that length cannot be weighed")
+    chosen: list[int] = []
+    previous = 0
+    for k in range(1, frames + 1):
+        target = round(Fraction(256 * k, frames + 1)) / 4
+        room = SPAN - (frames - k)  # leave a place for each frame after this one
+        best = min(
+            range(previous + 1, room + 1),
+            key=lambda at: (abs(implicit_weight(at, 0, SPAN) - target), at),
+        )
+        chosen.append(best)
+        previous = best
+    return tuple(chosen)
+
+
+def _convert(packet: bytes, sequence, pictures, frame_num: int, poc: int) -> bytes:
+    units = []
+    for unit in nal_units(packet):
+        if unit[0] & 0x1F == NAL_IDR_SLICE:
+            unit = as_reference_i(unit, sequence, pictures, frame_num, poc)
+        units.append(START + unit)
+    return b"".join(units)
+
+
+def _renumber(packet: bytes, sequence, frame_num: int, poc: int) -> bytes:
+    units = []
+    for unit in nal_units(packet):
+        if unit[0] & 0x1F == NAL_NON_IDR_SLICE:
+            unit = renumbered(unit, sequence, frame_num, poc)
+        units.append(START + unit)
+    return b"".join(units)

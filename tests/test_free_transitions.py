@@ -1,0 +1,238 @@
+"""Crossfades between stills made by weighted prediction (issue 15): B pictures that x264 never
+encodes, decoded strictly, within 1.5 levels RMS and 4 at worst of the planned mix of the two
+decoded end pictures in every plane; the stream's timing; the encoded fallback; and Chromium
+playing it."""
+
+from __future__ import annotations
+
+import functools
+import itertools
+import shutil
+import threading
+from fractions import Fraction
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+import av
+import numpy as np
+import pytest
+
+import slideshow
+from slideshow.renderer.assemble import SPAN, order_counts
+from slideshow.renderer.h264 import implicit_weight
+from slideshow.renderer.pieces import plan_pieces
+
+CHROMIUM = shutil.which("chromium")
+
+
+def decode(path) -> tuple[list[np.ndarray], list[int], Fraction]:
+    """Every frame as I420 (strict: any decoding error raises), their display times in the
+    stream's time base, and that time base."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.options = {"err_detect": "explode"}
+        frames = [(f.pts, f.to_ndarray(format="yuv420p")) for f in container.decode(stream)]
+        base = stream.time_base
+    frames.sort(key=lambda item: item[0])
+    return [f for _, f in frames], [p for p, _ in frames], base
+
+
+def planes(frame: np.ndarray, width: int, height: int):
+    y = frame[:height].astype(int)
+    u = frame[height : height + height // 4].reshape(height // 2, width // 2).astype(int)
+    v = frame[height + height // 4 :].reshape(height // 2, width // 2).astype(int)
+    return y, u, v
+
+
+def check_crossfade(
+    frames, start: int, count: int, width: int, height: int, rms=1.5, worst=4
+) -> None:
+    """Frames start..start+count-1 against the planned mix of the frames on either side: by
+    default the bound for weighted prediction; an encoded crossfade is looser (x264 at crf 20
+    on full-range noise: 5.8 RMS, 24 at worst)."""
+    before, after = frames[start - 1], frames[start + count]
+    for k in range(count):
+        weight = round(256 * Fraction(k + 1, count + 1))
+        got = planes(frames[start + k], width, height)
+        for plane, a, b in zip(got, planes(before, width, height), planes(after, width, height)):
+            planned = (a * (256 - weight) + b * weight + 128) >> 8
+            error = plane - planned
+            assert np.sqrt((error**2).mean()) <= rms, (k, weight)
+            assert np.abs(error).max() <= worst, (k, weight)
+
+
+def board(storyboard, fps=25, transition=1, extra=""):
+    return storyboard(
+        f"title: Free\nid: free\nvideo: {{size: 320x180, fps: {fps}, quality: standard}}\n"
+        f"loudness: off\ndefaults: {{transition_duration: {transition}}}\n{extra}"
+        "segments:\n  - audio: {file: talk.wav, end: 9}\n    photos:\n"
+        "      - {file: red.jpg, at: 0}\n      - {file: grain.png, at: 3}\n"
+        "      - {file: blue.jpg, at: 6}\n"
+    )
+
+
+@pytest.fixture
+def grain(assets):
+    from PIL import Image
+
+    rng = np.random.default_rng(3)
+    Image.fromarray(rng.integers(0, 256, (180, 320, 3), dtype=np.uint8)).save(assets / "grain.png")
+
+
+def _kinds(path) -> list[str]:
+    checked = slideshow.check(path)
+    from slideshow.renderer.job import fonts_for
+    from slideshow.renderer.plates import plate_spec
+
+    fonts = fonts_for(checked.timeline, checked.loaded)
+    specs = [plate_spec(s, checked.timeline.look, fonts, "x") for s in checked.timeline.shots]
+    return [p.kind for p in plan_pieces(checked.timeline, specs, free=True)]
+
+
+@pytest.mark.parametrize(
+    ("fps", "seconds"),
+    [(25, 1), (25, Fraction(27, 25)), (60, 2)],  # 25 frames, an even 27, 120 at 60 fps
+)
+def test_crossfades_decode_strictly_within_the_bound(storyboard, grain, tmp_path, fps, seconds):
+    path = board(storyboard, fps, float(seconds))
+    assert _kinds(path).count("free") == 2  # both crossfades, full-range noise and flat
+    slideshow.render(path, tmp_path / "out")
+    frames, pts, _ = decode(tmp_path / "out" / "free.mp4")
+    count = round(fps * seconds)
+    for cut in (3, 6):
+        start = cut * fps - count // 2
+        check_crossfade(frames, start, count, 320, 180)
+        # Exactly the mix the stream's weights say, in 64ths: no encoding error at all.
+        a, b = frames[start - 1].astype(int), frames[start + count].astype(int)
+        for k, at in enumerate(order_counts(count)):
+            w = implicit_weight(at, 0, SPAN)
+            assert np.array_equal(frames[start + k], (a * (64 - w) + b * w + 32) >> 6)
+    # The first frame shows at 0, one frame after another, as long as the sound.
+    assert pts[0] == 0
+    assert {b - a for a, b in itertools.pairwise(pts)} == {pts[1] - pts[0]}
+    assert len(frames) == 9 * fps
+    with av.open(str(tmp_path / "out" / "free.mp4")) as container:
+        video, audio = container.streams.video[0], container.streams.audio[0]
+        assert float(video.start_time * video.time_base) == 0
+        assert abs(float(audio.duration * audio.time_base) - 9) <= 1 / fps
+
+
+def test_what_stays_encoded_decodes_too(storyboard, assets, tmp_path):
+    """A crossfade next to a moving shot, fades at the start and the end, and back-to-back
+    crossfades around a one-second still: each made the way it can be, all decoding."""
+    path = storyboard(
+        "title: Mixed\nid: mixed\nvideo: {size: 320x180, fps: 25}\nloudness: off\n"
+        "intro: {title: Hello, duration: 2}\noutro: {duration: 2}\n"
+        "defaults: {transition: crossfade, transition_duration: 0.4}\n"
+        "segments:\n  - photos:\n"
+        "      - {file: red.jpg, duration: 2, transition: fade}\n"
+        "      - {file: blue.jpg, duration: 1}\n"
+        "      - {file: green.png, duration: 2}\n"
+        "      - {file: red.jpg, duration: 2, motion: kenburns}\n"
+        "      - {file: blue.jpg, duration: 2, transition: fade}\n"
+    )
+    kinds = _kinds(path)
+    # red-blue, blue-green and the last photo into the credits: free; the fades and the
+    # crossfades beside the moving shot: encoded.
+    assert kinds.count("free") == 3 and kinds.count("blend") == 3 and "motion" in kinds
+    slideshow.render(path, tmp_path / "out")
+    frames, pts, _ = decode(tmp_path / "out" / "mixed.mp4")
+    assert len(frames) == 13 * 25 and pts[0] == 0
+    # The two free crossfades either side of the one-second blue still (at 4 s and 5 s).
+    for cut in (4, 5):
+        check_crossfade(frames, cut * 25 - 5, 10, 320, 180)
+
+
+def test_the_encoded_crossfade_gives_the_same_frames(storyboard, grain, tmp_path):
+    path = board(storyboard)
+    slideshow.render(path, tmp_path / "free")
+    slideshow.render(path, tmp_path / "encoded", free_transitions=False)
+    free, _, _ = decode(tmp_path / "free" / "free.mp4")
+    encoded, _, _ = decode(tmp_path / "encoded" / "free.mp4")
+    check_crossfade(encoded, 75 - 12, 25, 320, 180, rms=8, worst=40)
+    check_crossfade(free, 75 - 12, 25, 320, 180)
+    for k in range(75 - 12, 75 + 13):
+        for a, b in zip(planes(free[k], 320, 180), planes(encoded[k], 320, 180)):
+            assert np.sqrt(((a - b) ** 2).mean()) <= 8  # both near the same plan
+    size = (tmp_path / "free" / "free.mp4").stat().st_size
+    assert size <= (tmp_path / "encoded" / "free.mp4").stat().st_size
+
+
+def test_the_command_can_encode_transitions_instead(storyboard, grain, tmp_path):
+    import shell
+
+    path = board(storyboard)
+    done = shell.run("render", path, "--out", tmp_path / "out", "--no-free-transitions")
+    assert done.returncode == 0, done.stderr
+    frames, _, _ = decode(tmp_path / "out" / "free.mp4")
+    check_crossfade(frames, 75 - 12, 25, 320, 180, rms=8, worst=40)  # x264's, as before
+
+
+class _Quiet(SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.mark.skipif(CHROMIUM is None, reason="needs chromium (.ci/run installs it)")
+def test_chromium_plays_it_to_the_end_and_shows_the_mix(storyboard, assets, tmp_path):
+    from playwright.sync_api import sync_playwright
+
+    path = storyboard(
+        "title: Play\nid: play\nvideo: {size: 320x180, fps: 25}\nloudness: off\n"
+        "segments:\n  - photos: [{file: red.jpg, duration: 2}, {file: blue.jpg, duration: 2}]\n"
+    )
+    out = tmp_path / "out"
+    slideshow.render(path, out)
+    (out / "play.html").write_text(
+        '<!doctype html><title>x</title><video id="v" src="play.mp4" muted></video>'
+        '<canvas id="c" width="320" height="180"></canvas>'
+    )
+    frames, _, _ = decode(out / "play.mp4")
+    handler = functools.partial(_Quiet, directory=str(out))
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=CHROMIUM,
+                args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+            )
+            page = browser.new_page()
+            page.goto(f"http://127.0.0.1:{server.server_address[1]}/play.html")
+            seen, error = page.evaluate(
+                """async () => {
+                  const v = document.getElementById('v');
+                  const c = document.getElementById('c').getContext('2d',
+                    {willReadFrequently: true});
+                  const seen = [];
+                  const grab = (now, meta) => {
+                    c.drawImage(v, 0, 0);
+                    seen.push([meta.mediaTime, ...c.getImageData(160, 90, 1, 1).data]);
+                    if (!v.ended) v.requestVideoFrameCallback(grab);
+                  };
+                  v.requestVideoFrameCallback(grab);
+                  await v.play();
+                  await new Promise(r => v.addEventListener('ended', r, {once: true}));
+                  return [seen, v.error && v.error.code];
+                }"""
+            )
+            browser.close()
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert error is None and len(seen) >= 95  # played to its end: 100 frames
+    by_time = {round(t * 25): np.array(rgb[:3], dtype=float) for t, *rgb in seen}
+    # The crossfade at 2 s: 25 frames, 38 to 62; the pictures either side, as shown.
+    red, blue = by_time[37], by_time[63]
+    middle = [k for k in range(44, 57) if k in by_time]
+    assert len(middle) >= 8
+    for k in middle:
+        # The browser's frame is the mix of its two end frames with the stream's weight...
+        w1 = implicit_weight(order_counts(25)[k - 38], 0, SPAN)
+        mix = red + (blue - red) * w1 / 64
+        assert np.abs(by_time[k] - mix).max() <= 2, (k, by_time[k], mix)
+        # ...and has the luma ffmpeg decodes (RGB back to BT.709 luma: the browser converts
+        # YUV to RGB its own way, so its colour channels are not compared with ours).
+        y = planes(frames[k], 320, 180)[0][90, 160]
+        shown = by_time[k]
+        luma = 16 + (0.2126 * shown[0] + 0.7152 * shown[1] + 0.0722 * shown[2]) * 219 / 255
+        assert abs(luma - y) <= 2, (k, luma, y)
