@@ -437,6 +437,14 @@ def _fresh(work: Path) -> Path:
 
 @budget(ci_examples=20)
 @given(data=boards)
+# Found by the fuzzer: at 1 fps (a 2-frame GOP) x264 wrote no B slice to make crossfades of.
+@example(
+    data={
+        "title": "T",
+        "video": {"size": "64x64", "fps": 1},
+        "segments": [{"photos": ["red.jpg", "red.jpg"]}],
+    }
+)
 def test_storyboards_built_from_the_schema(work, data):
     data = {**data, "media_root": str(MEDIA)}
     check_storyboard(to_yaml(data), _fresh(work))

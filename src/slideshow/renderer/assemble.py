@@ -84,6 +84,8 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
             after = pieces[index + 1] if index + 1 < len(pieces) else None
             if after is None or after.kind != "hold" or sequence.poc_type != 0:
                 raise RenderError("internal error: a free transition without a hold after it")
+            if sequence.log2_max_poc_lsb < 8:
+                raise RenderError("internal error: no room in the order counts for a transition")
             if pictures is None:
                 pictures = parse_pps(extradata)
             ahead = _get(after, cache, extradata)

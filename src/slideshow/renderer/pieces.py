@@ -61,6 +61,9 @@ PieceKind = Literal["hold", "motion", "blend", "free"]
 # The longest transition made by weighted prediction: its frames need distinct picture order
 # counts within 127 of the outgoing picture (assemble.py; longer ones are encoded).
 MAX_FREE_FRAMES = 126
+# x264 lets the order counts span 8 bits (room for that) only with GOPs of 16 frames or more:
+# below 8 fps, transitions are encoded.
+MIN_FREE_GOP = 16
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,7 @@ def plan_pieces(
     gop = gop_frames(fps)
     spans = _spans(timeline)
     visible = shown(timeline)
+    free = free and gop >= MIN_FREE_GOP
 
     def view(i: int, at: int) -> View:
         shot = shots[i]
