@@ -236,3 +236,20 @@ def test_chromium_plays_it_to_the_end_and_shows_the_mix(storyboard, assets, tmp_
         shown = by_time[k]
         luma = 16 + (0.2126 * shown[0] + 0.7152 * shown[1] + 0.0722 * shown[2]) * 219 / 255
         assert abs(luma - y) <= 2, (k, luma, y)
+
+
+def test_back_to_back_crossfades_around_a_one_frame_hold(storyboard, assets, tmp_path):
+    """A still on screen 26 frames between two 25-frame crossfades: its hold is one frame, its
+    keyframe, which both transitions use."""
+    path = storyboard(
+        "title: Brief\nid: brief\nvideo: {size: 320x180, fps: 25}\nloudness: off\n"
+        "segments:\n  - photos:\n      - {file: red.jpg, duration: 2}\n"
+        "      - {file: blue.jpg, duration: 1.04}\n      - {file: green.png, duration: 2}\n"
+    )
+    kinds = _kinds(path)
+    assert kinds == ["hold", "free", "hold", "free", "hold"]
+    slideshow.render(path, tmp_path / "out")
+    frames, pts, _ = decode(tmp_path / "out" / "brief.mp4")
+    assert len(frames) == 126 and pts[0] == 0
+    check_crossfade(frames, 50 - 12, 25, 320, 180)
+    check_crossfade(frames, 76 - 12, 25, 320, 180)

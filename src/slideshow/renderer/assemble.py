@@ -103,7 +103,7 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
                 )
                 yield Frame(START + unit, False, piece.start + k - 1, decoded - 1)
                 decoded += 1
-            follow = (key_num, key_poc)
+            follow = last = (key_num, key_poc)  # the keyframe: the last reference written
             continue
         encoded = ahead if follow is not None and ahead is not None else None
         encoded = encoded or _get(piece, cache, extradata)
