@@ -23,6 +23,7 @@ import signal
 import tempfile
 from pathlib import Path
 
+import av
 import media
 import pytest
 import yaml
@@ -412,6 +413,8 @@ def check_storyboard(text: str, folder: Path) -> None:
     assert not [name for name in written if name.endswith(".part")], written
     if code == 0:
         assert set(written) >= {f"{timeline.id}.mp4", f"{timeline.id}.json"}, written
+        with av.open(str(out / f"{timeline.id}.mp4")) as container:  # every planned frame
+            assert container.streams.video[0].frames == timeline.frames
     else:
         assert not [name for name in written if name.startswith(timeline.id)], (written, err)
     # The preview and its contact sheet, from the same storyboard.
