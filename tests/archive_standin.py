@@ -10,7 +10,7 @@ import json
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, unquote, urlparse
 
-from standin import Faults, LocalServer
+from standin import Faults, LocalServer, drop_half
 
 
 class State(Faults):
@@ -101,10 +101,7 @@ class Handler(BaseHTTPRequestHandler):
             return
         fault = self.state.fault("put")
         if fault == "drop":  # part of the file arrives, then the connection breaks
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length // 2)
-            self.close_connection = True
-            self.connection.shutdown(2)
+            drop_half(self)
             return
         body = self._body()
         if fault == "503":

@@ -22,6 +22,14 @@ class Faults:
         return None
 
 
+def drop_half(handler: BaseHTTPRequestHandler) -> None:
+    """The "drop" fault: read half of the request's body, then break the connection."""
+    length = int(handler.headers.get("Content-Length") or 0)
+    handler.rfile.read(length // 2)
+    handler.close_connection = True
+    handler.connection.shutdown(2)
+
+
 class LocalServer:
     """Serve handler (given the shared state as `state`) on a free port of 127.0.0.1 while
     the `with` block runs."""

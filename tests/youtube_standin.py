@@ -13,7 +13,7 @@ from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler
 from urllib.parse import parse_qs, urlparse
 
-from standin import Faults, LocalServer
+from standin import Faults, LocalServer, drop_half
 
 
 class State(Faults):
@@ -215,10 +215,7 @@ class Handler(BaseHTTPRequestHandler):
         content_range = self.headers.get("Content-Range", "")
         fault = self.state.fault("put")
         if fault == "drop":  # read part of the chunk, then the connection breaks
-            length = int(self.headers.get("Content-Length") or 0)
-            self.rfile.read(length // 2)
-            self.close_connection = True
-            self.connection.shutdown(2)
+            drop_half(self)
             return
         if self._answer(fault):
             return

@@ -29,16 +29,14 @@ def manifest_path(out: str | Path, id: str) -> Path:
 def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dict:
     """The manifest, as JSON data, for files served under base_url."""
     base = base_url.rstrip("/")
-    outputs = Outputs.of(".", timeline.id)
+    outputs = Outputs.for_timeline(".", timeline)
 
     def url(path: Path) -> str:
         return f"{base}/{quote(path.name)}"
 
     language = timeline.language
     # A caption track per transcript language (else the one caption file, in the spoken one).
-    captions = [(c.language, c.vtt) for c in Outputs.for_timeline(".", timeline).languages] or [
-        (timeline.spoken, outputs.vtt)
-    ]
+    captions = [(c.language, c.vtt) for c in outputs.languages] or [(timeline.spoken, outputs.vtt)]
     width, height = timeline.look.width, timeline.look.height
     duration = round(float(timeline.duration), 3)
     canvas = f"{base}/{quote(timeline.id)}/canvas"

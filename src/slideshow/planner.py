@@ -137,7 +137,7 @@ class _Planner:
                     f"this segment has no transcript in {', '.join(missing)}, which other "
                     "segments have: viewers of that language see nothing here",
                 )
-            elif segment.audio and missing and len(languages):
+            elif segment.audio and missing:
                 self.warn(
                     ("segments", s, "audio"),
                     f"this segment has no transcript, while others have one in "
@@ -441,7 +441,7 @@ class _Planner:
             return
         length = cue.end - cue.start
         characters = len(cue.text.replace("\n", ""))
-        if length < 1:
+        if length < youtube_rules.MIN_CUE_SECONDS:
             message = f"the cue lasts {float(length):.2f} s; under 1 s it is gone before it is read"
         elif characters / length > youtube_rules.MAX_CUE_CPS:
             message = (

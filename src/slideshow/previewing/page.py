@@ -9,13 +9,9 @@ import json
 from html import escape
 from importlib import resources
 
-from ..timecode import format_time
 from ..timeline import Timeline
 from .rows import Plan, Row
-
-
-def _clock(seconds: float) -> str:
-    return format_time(seconds, millis=True)[:-2]  # tenths: 0:04.0
+from .rows import clock as _clock
 
 
 def _attr(value: object) -> str:
@@ -97,8 +93,7 @@ def build_page(
         f'<div class="screen" style="aspect-ratio: {ratio}">',
         f'<img id="picture" alt="" src="{_attr(folder)}/{_attr(pictures[0][0])}">',
         f'<div class="texts {_attr(look.caption_position)}">',
-        f'<p id="caption" dir="auto"></p><p id="subtitle" dir="auto"{screen_lang}></p>'
-        "</div></div>",
+        f'<p id="caption" dir="auto"></p><p id="subtitle" dir="auto"{screen_lang}></p></div></div>',
         f'<audio id="soundtrack" controls preload="auto" src="{_attr(folder)}/'
         f'{_attr(soundtrack)}"></audio>',
         '<p id="now" aria-live="off">0:00.0</p>',

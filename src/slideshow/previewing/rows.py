@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from ..errors import Problem
+from ..timecode import format_time
 from ..timeline import Cue, Shot, Timeline
 
 # An archive's item number in a caption or a file name: I-495, P-12 (not part of a longer
@@ -51,6 +52,11 @@ class Plan:
     # the line shown on the player's screen: the burned-in subtitles when the storyboard has
     # them (style.subtitles), else the transcript
     screen: list[Cue] = field(default_factory=list)
+
+
+def clock(seconds: float) -> str:
+    """A time as the preview shows it, to tenths: 0:04.0."""
+    return format_time(seconds)[:-2]
 
 
 def citation(shot: Shot) -> str | None:

@@ -107,11 +107,11 @@ def preview(
             stale.unlink(missing_ok=True)
     sheet_path = None
     if sheet:
-        from .sheet import write_sheet
+        from .sheet import sheet_pdf
 
         sheet_path = out / f"{timeline.id}.sheet.pdf"
         thumbs = [folder / p[1] for p in pictures]
-        write_sheet(sheet_path, timeline, plan, thumbs, fonts)
+        _replace(sheet_path, sheet_pdf(timeline, plan, thumbs, fonts))
     warnings = [w for ws in shot_warnings.values() for w in ws]
     return PreviewResult(timeline.id, page, sheet_path, time.perf_counter() - began, warnings)
 

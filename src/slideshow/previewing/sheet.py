@@ -9,14 +9,12 @@ read right to left), in the storyboard's caption font where it can be embedded.
 from __future__ import annotations
 
 import logging
-import os
 from pathlib import Path
 
-from ..errors import SlideshowError
 from ..renderer.fonts import bundled_font
-from ..timecode import format_time
 from ..timeline import Timeline
 from .rows import Plan, Row
+from .rows import clock as _clock
 
 PAGE = (210.0, 279.4)  # mm, portrait numbers: fpdf turns them for landscape
 MARGIN = 10.0
@@ -25,14 +23,10 @@ GAP = 4.0
 INK, MUTED, WARN = (27, 27, 27), (90, 90, 90), (138, 59, 0)
 
 
-def _clock(seconds: float) -> str:
-    return format_time(seconds)[:-2]
-
-
-def write_sheet(
-    path: Path, timeline: Timeline, plan: Plan, thumbs: list[Path], fonts: tuple[Path, Path]
-) -> None:
-    """Write the sheet to path (through a temporary file: never half-written)."""
+def sheet_pdf(
+    timeline: Timeline, plan: Plan, thumbs: list[Path], fonts: tuple[Path, Path]
+) -> bytes:
+    """The contact sheet as PDF bytes."""
     from fpdf import FPDF
 
     logging.getLogger("fontTools").setLevel(logging.ERROR)  # subsetting chatter
@@ -57,16 +51,7 @@ def write_sheet(
             x = MARGIN + (slot % COLUMNS) * (cell_w + GAP)
             y = top + (slot // COLUMNS) * (cell_h + GAP)
             _cell(pdf, row, thumbs[row.shot.index], x, y, cell_w, thumb_h, cell_h)
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        pdf.output(str(part))
-        os.replace(part, path)
-    except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise SlideshowError(f"cannot write {path}: {exc.strerror}") from None
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise
+    return bytes(pdf.output())
 
 
 def _add_fonts(pdf, fonts: tuple[Path, Path]) -> None:

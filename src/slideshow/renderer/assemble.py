@@ -92,7 +92,15 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
             frames = piece.frames
             key_num = (last[0] + 1) % max_frame_num
             key_poc = last[1] + SPAN
-            converted = _convert(ahead.packets[0], sequence, pictures, key_num, key_poc % max_poc)
+            converted = _rewrite(
+                ahead.packets[0],
+                NAL_IDR_SLICE,
+                as_reference_i,
+                sequence,
+                pictures,
+                key_num,
+                key_poc % max_poc,
+            )
             yield Frame(converted, False, piece.start + frames, decoded - 1)
             decoded += 1
             look = timeline.look
@@ -117,7 +125,7 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
                     continue  # written before the transition
                 num = (follow[0] + place) % max_frame_num
                 poc = follow[1] + 2 * place
-                data = _renumber(data, sequence, num, poc % max_poc)
+                data = _rewrite(data, NAL_NON_IDR_SLICE, renumbered, sequence, num, poc % max_poc)
                 last = (num, poc)
             else:
                 last = (place % max_frame_num, 2 * place)
@@ -156,19 +164,8 @@ def order_counts(frames: int) -> tuple[int, ...]:
     return tuple(chosen)
 
 
-def _convert(packet: bytes, sequence, pictures, frame_num: int, poc: int) -> bytes:
-    units = []
-    for unit in nal_units(packet):
-        if unit[0] & 0x1F == NAL_IDR_SLICE:
-            unit = as_reference_i(unit, sequence, pictures, frame_num, poc)
-        units.append(START + unit)
-    return b"".join(units)
-
-
-def _renumber(packet: bytes, sequence, frame_num: int, poc: int) -> bytes:
-    units = []
-    for unit in nal_units(packet):
-        if unit[0] & 0x1F == NAL_NON_IDR_SLICE:
-            unit = renumbered(unit, sequence, frame_num, poc)
-        units.append(START + unit)
-    return b"".join(units)
+def _rewrite(packet: bytes, nal_type: int, rewrite, *args) -> bytes:
+    """The packet with rewrite(unit, *args) in place of each NAL unit of the type (SEI and the
+    like kept as they are)."""
+    units = nal_units(packet)
+    return b"".join(START + (rewrite(u, *args) if u[0] & 0x1F == nal_type else u) for u in units)
