@@ -19,7 +19,7 @@ import pytest
 import slideshow
 from slideshow.renderer.assemble import SPAN, order_counts
 from slideshow.renderer.h264 import implicit_weight
-from slideshow.renderer.pieces import plan_pieces
+from slideshow.renderer.pieces import mix, plan_pieces
 
 CHROMIUM = shutil.which("chromium")
 
@@ -44,26 +44,30 @@ def planes(frame: np.ndarray, width: int, height: int):
 
 
 def check_crossfade(
-    frames, start: int, count: int, width: int, height: int, rms=1.5, worst=4
+    frames, start: int, count: int, width: int, height: int, rms=1.5, worst=4, kind="crossfade"
 ) -> None:
-    """Frames start..start+count-1 against the planned mix of the frames on either side: by
-    default the bound for weighted prediction; an encoded crossfade is looser (x264 at crf 20
-    on full-range noise: 5.8 RMS, 24 at worst)."""
+    """Frames start..start+count-1 against the planned mix of the frames on either side (and
+    black, for a fade): by default the bound for weighted prediction; an encoded crossfade is
+    looser (x264 at crf 20 on full-range noise: 5.8 RMS, 24 at worst)."""
     before, after = frames[start - 1], frames[start + count]
+    black = np.full_like(before, 128)
+    black[:height] = 16
     for k in range(count):
-        weight = round(256 * Fraction(k + 1, count + 1))
+        side, weight = mix(kind, k + 1, count)
+        first = black if side == "in" else before
+        second = black if side == "out" else after
         got = planes(frames[start + k], width, height)
-        for plane, a, b in zip(got, planes(before, width, height), planes(after, width, height)):
+        for plane, a, b in zip(got, planes(first, width, height), planes(second, width, height)):
             planned = (a * (256 - weight) + b * weight + 128) >> 8
             error = plane - planned
-            assert np.sqrt((error**2).mean()) <= rms, (k, weight)
-            assert np.abs(error).max() <= worst, (k, weight)
+            assert np.sqrt((error**2).mean()) <= rms, (k, side, weight)
+            assert np.abs(error).max() <= worst, (k, side, weight)
 
 
-def board(storyboard, fps=25, transition=1, extra=""):
+def board(storyboard, fps=25, transition=1, kind="crossfade"):
     return storyboard(
         f"title: Free\nid: free\nvideo: {{size: 320x180, fps: {fps}, quality: standard}}\n"
-        f"loudness: off\ndefaults: {{transition_duration: {transition}}}\n{extra}"
+        f"loudness: off\ndefaults: {{transition: {kind}, transition_duration: {transition}}}\n"
         "segments:\n  - audio: {file: talk.wav, end: 9}\n    photos:\n"
         "      - {file: red.jpg, at: 0}\n      - {file: grain.png, at: 3}\n"
         "      - {file: blue.jpg, at: 6}\n"
@@ -103,7 +107,8 @@ def test_crossfades_decode_strictly_within_the_bound(storyboard, grain, tmp_path
         check_crossfade(frames, start, count, 320, 180)
         # Exactly the mix the stream's weights say, in 64ths: no encoding error at all.
         a, b = frames[start - 1].astype(int), frames[start + count].astype(int)
-        for k, at in enumerate(order_counts(count)):
+        shares = tuple(Fraction(mix("crossfade", k, count)[1], 256) for k in range(1, count + 1))
+        for k, at in enumerate(order_counts(shares)):
             w = implicit_weight(at, 0, SPAN)
             assert np.array_equal(frames[start + k], (a * (64 - w) + b * w + 32) >> 6)
     # The first frame shows at 0, one frame after another, as long as the sound.
@@ -114,6 +119,33 @@ def test_crossfades_decode_strictly_within_the_bound(storyboard, grain, tmp_path
         video, audio = container.streams.video[0], container.streams.audio[0]
         assert float(video.start_time * video.time_base) == 0
         assert abs(float(audio.duration * audio.time_base) - 9) <= 1 / fps
+
+
+@pytest.mark.parametrize(
+    ("fps", "seconds"),
+    # 25 frames (black in the middle), an even 26, 3 (one frame each side of black), 2 (black
+    # and one frame after it), 1 (black alone), 120 at 60 fps.
+    [
+        (25, 1),
+        (25, Fraction(26, 25)),
+        (25, Fraction(3, 25)),
+        (25, Fraction(2, 25)),
+        (25, Fraction(1, 25)),
+        (60, 2),
+    ],
+)
+def test_fades_decode_strictly_within_the_bound(storyboard, grain, tmp_path, fps, seconds):
+    path = board(storyboard, fps, float(seconds), "fade")
+    count = round(fps * seconds)
+    kinds = _kinds(path)
+    runs = (count >= 2) + (count >= 3)  # frames before black, frames after it
+    assert kinds.count("free") == 2 * runs and kinds.count("key") == 2
+    slideshow.render(path, tmp_path / "out")
+    frames, pts, _ = decode(tmp_path / "out" / "free.mp4")
+    for cut in (3, 6):
+        check_crossfade(frames, cut * fps - count // 2, count, 320, 180, kind="fade")
+    assert pts[0] == 0 and len(frames) == 9 * fps
+    assert {b - a for a, b in itertools.pairwise(pts)} == {pts[1] - pts[0]}
 
 
 def test_what_stays_encoded_decodes_too(storyboard, assets, tmp_path):
@@ -131,25 +163,28 @@ def test_what_stays_encoded_decodes_too(storyboard, assets, tmp_path):
         "      - {file: blue.jpg, duration: 2, transition: fade}\n"
     )
     kinds = _kinds(path)
-    # red-blue, blue-green and the last photo into the credits: free; the fades and the
-    # crossfades beside the moving shot: encoded.
-    assert kinds.count("free") == 3 and kinds.count("blend") == 3 and "motion" in kinds
+    # The fade from the title card, red-blue, blue-green and the last photo into the credits:
+    # free; the crossfade into the moving shot and the fade out of it: encoded.
+    assert kinds.count("free") == 5 and kinds.count("key") == 1
+    assert kinds.count("blend") == 2 and "motion" in kinds
     slideshow.render(path, tmp_path / "out")
     frames, pts, _ = decode(tmp_path / "out" / "mixed.mp4")
     assert len(frames) == 13 * 25 and pts[0] == 0
     # The two free crossfades either side of the one-second blue still (at 4 s and 5 s).
     for cut in (4, 5):
         check_crossfade(frames, cut * 25 - 5, 10, 320, 180)
+    check_crossfade(frames, 2 * 25 - 5, 10, 320, 180, kind="fade")  # from the title card
 
 
-def test_the_encoded_crossfade_gives_the_same_frames(storyboard, grain, tmp_path):
-    path = board(storyboard)
+@pytest.mark.parametrize("kind", ["crossfade", "fade"])
+def test_the_encoded_transition_gives_the_same_frames(storyboard, grain, tmp_path, kind):
+    path = board(storyboard, kind=kind)
     slideshow.render(path, tmp_path / "free")
     slideshow.render(path, tmp_path / "encoded", free_transitions=False)
     free, _, _ = decode(tmp_path / "free" / "free.mp4")
     encoded, _, _ = decode(tmp_path / "encoded" / "free.mp4")
-    check_crossfade(encoded, 75 - 12, 25, 320, 180, rms=8, worst=40)
-    check_crossfade(free, 75 - 12, 25, 320, 180)
+    check_crossfade(encoded, 75 - 12, 25, 320, 180, rms=8, worst=40, kind=kind)
+    check_crossfade(free, 75 - 12, 25, 320, 180, kind=kind)
     for k in range(75 - 12, 75 + 13):
         for a, b in zip(planes(free[k], 320, 180), planes(encoded[k], 320, 180)):
             assert np.sqrt(((a - b) ** 2).mean()) <= 8  # both near the same plan
@@ -178,7 +213,9 @@ def test_chromium_plays_it_to_the_end_and_shows_the_mix(storyboard, assets, tmp_
 
     path = storyboard(
         "title: Play\nid: play\nvideo: {size: 320x180, fps: 25}\nloudness: off\n"
-        "segments:\n  - photos: [{file: red.jpg, duration: 2}, {file: blue.jpg, duration: 2}]\n"
+        "segments:\n  - photos:\n      - {file: red.jpg, duration: 2}\n"
+        "      - {file: blue.jpg, duration: 2}\n"
+        "      - {file: green.png, duration: 2, transition: fade}\n"
     )
     out = tmp_path / "out"
     slideshow.render(path, out)
@@ -219,7 +256,7 @@ def test_chromium_plays_it_to_the_end_and_shows_the_mix(storyboard, assets, tmp_
     finally:
         server.shutdown()
         server.server_close()
-    assert error is None and len(seen) >= 95  # played to its end: 100 frames
+    assert error is None and len(seen) >= 140  # played to its end: 150 frames
     by_time = {round(t * 25): np.array(rgb[:3], dtype=float) for t, *rgb in seen}
     # The crossfade at 2 s: 25 frames, 38 to 62; the pictures either side, as shown.
     red, blue = by_time[37], by_time[63]
@@ -227,11 +264,17 @@ def test_chromium_plays_it_to_the_end_and_shows_the_mix(storyboard, assets, tmp_
     assert len(middle) >= 8
     for k in middle:
         # The browser's frame is the mix of its two end frames with the stream's weight...
-        w1 = implicit_weight(order_counts(25)[k - 38], 0, SPAN)
-        mix = red + (blue - red) * w1 / 64
-        assert np.abs(by_time[k] - mix).max() <= 2, (k, by_time[k], mix)
-        # ...and has the luma ffmpeg decodes (RGB back to BT.709 luma: the browser converts
-        # YUV to RGB its own way, so its colour channels are not compared with ours).
+        shares = tuple(Fraction(round(256 * Fraction(j, 26)), 256) for j in range(1, 26))
+        w1 = implicit_weight(order_counts(shares)[k - 38], 0, SPAN)
+        planned = red + (blue - red) * w1 / 64
+        assert np.abs(by_time[k] - planned).max() <= 2, (k, by_time[k], planned)
+    # The fade at 4 s: 25 frames, 88 to 112, black at 100 (if the browser reported it).
+    assert 100 not in by_time or np.abs(by_time[100]).max() <= 2
+    fading = [k for k in range(88, 113) if k in by_time]
+    assert len(fading) >= 20
+    for k in middle + fading:
+        # ...and every frame has the luma ffmpeg decodes (RGB back to BT.709 luma: the browser
+        # converts YUV to RGB its own way, so its colour channels are not compared with ours).
         y = planes(frames[k], 320, 180)[0][90, 160]
         shown = by_time[k]
         luma = 16 + (0.2126 * shown[0] + 0.7152 * shown[1] + 0.0722 * shown[2]) * 219 / 255

@@ -132,9 +132,9 @@ def test_editing_one_caption_reencodes_only_its_pieces(basic, tmp_path, monkeypa
     # The picture under a caption is cached apart: the workers (forked) must not decode.
     monkeypatch.setattr(plates, "load_photo", no_decoding)
     result = render(basic, tmp_path / "out")
-    # The green photo's hold and the fade after it; the crossfade before it, between two
-    # stills, is made by weighted prediction and has nothing to encode.
-    assert result.encoded == 2, result
+    # The green photo's hold alone: the crossfade before it and the fade after it, between
+    # stills, are made by weighted prediction (the fade's black keyframe is unchanged).
+    assert result.encoded == 1, result
     green = probe.frames(tmp_path / "out" / "basic.mp4", {255})[255].astype(int)  # at 8.5 s
     assert close(green[20, 160], (40, 200, 40))
     assert np.abs(green[120:175] - (40, 200, 40)).max() > 150  # and its caption shows

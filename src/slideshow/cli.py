@@ -119,7 +119,7 @@ def plan(file: str, as_json: bool) -> None:
     "encoded_transitions",
     is_flag=True,
     help="Encode every transition, as before: for a player that mishandles the B pictures "
-    "that crossfades between stills are otherwise made of.",
+    "that crossfades and fades between stills are otherwise made of.",
 )
 def render(
     files: tuple[str, ...],

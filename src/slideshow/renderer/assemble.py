@@ -1,13 +1,14 @@
 """The video stream in decode order, with each frame's display time: the cached pieces' packets
 as they are, except around a transition made by weighted prediction ("free" pieces).
 
-Such a transition of N frames between hold A and hold B is written as: B's first keyframe,
+Such a run of N frames between two keyframed pieces A and B (holds; for a fade, which is two
+runs, A to the fade's black middle keyframe and that to B) is written as: B's first keyframe,
 turned from an IDR picture into a non-IDR I picture (an IDR would flush A from the decoder's
 memory), then N copies of x264's all-skip B slice, renumbered. Each B picture predicts from
 A's last frame and B's keyframe with implicit weights, which the decoder derives from the
 pictures' order counts: A's last frame at P, B's keyframe at P + 127, the B pictures between,
-each placed so its weight w (the mix (64 - w) / 64 A + w / 64 B) is today's crossfade weight to
-the nearest 64th (order_counts). B's keyframe is decoded first and shown last: the only
+each placed so its weight w (the mix (64 - w) / 64 A + w / 64 B) is the planned weight to the
+nearest 64th (order_counts). B's keyframe is decoded first and shown last: the only
 reordering in the stream, one frame deep. The rest of B's first GOP is renumbered to follow
 its keyframe.
 
@@ -82,8 +83,8 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
     for index, piece in enumerate(pieces):
         if piece.kind == "free":
             after = pieces[index + 1] if index + 1 < len(pieces) else None
-            if after is None or after.kind != "hold" or sequence.poc_type != 0:
-                raise RenderError("internal error: a free transition without a hold after it")
+            if after is None or not after.keyed or sequence.poc_type != 0:
+                raise RenderError("internal error: a free transition without a keyframe after it")
             if sequence.log2_max_poc_lsb < 8:
                 raise RenderError("internal error: no room in the order counts for a transition")
             if pictures is None:
@@ -105,7 +106,7 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
             decoded += 1
             look = timeline.look
             b_slice = blend_slice(look.width, look.height, timeline.fps, look.quality)
-            for k, offset in enumerate(order_counts(frames), start=1):
+            for k, offset in enumerate(order_counts(piece.weights), start=1):
                 unit = renumbered(
                     b_slice, sequence, (key_num + 1) % max_frame_num, (last[1] + offset) % max_poc
                 )
@@ -132,7 +133,7 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
             yield Frame(data, keyframe, piece.start + j, decoded - 1)
             decoded += 1
         follow = None
-        if piece.kind != "hold":
+        if not piece.keyed:
             last = (0, 0)  # nothing follows an encoded piece without a keyframe of its own
 
 
@@ -143,17 +144,19 @@ SPAN = 127
 
 
 @functools.lru_cache(maxsize=256)
-def order_counts(frames: int) -> tuple[int, ...]:
-    """Where each of a transition's frames sits between the two pictures (order counts past
-    the outgoing one, increasing): each chosen so the implicit weight, in 64ths, is the one
-    nearest today's crossfade curve (round(256 k / (N + 1)) / 256). The curve is today's, on
-    a grid of 1/64: at most 1/128 off, under 2 levels on a full-range edge."""
+def order_counts(weights: tuple[Fraction, ...]) -> tuple[int, ...]:
+    """Where each of a run of frames sits between its two reference pictures (order counts
+    past the earlier one, increasing), given each frame's share of the later picture
+    (increasing): each place chosen so the implicit weight, in 64ths, is the one nearest that
+    share. Today's curve on a grid of 1/64: at most 1/128 off, under 2 levels on a full-range
+    edge."""
+    frames = len(weights)
     if not 0 < frames < SPAN:
         raise RenderError("internal error: a free transition of that length cannot be weighed")
     chosen: list[int] = []
     previous = 0
-    for k in range(1, frames + 1):
-        target = round(Fraction(256 * k, frames + 1)) / 4
+    for k, weight in enumerate(weights, start=1):
+        target = 64 * weight
         room = SPAN - (frames - k)  # leave a place for each frame after this one
         best = min(
             range(previous + 1, room + 1),

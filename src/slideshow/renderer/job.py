@@ -78,8 +78,8 @@ def prepare(
 ) -> Job:
     """Check the storyboard (unless it comes checked), lay out its plates and pieces, and find
     what the cache lacks. Raises StoryboardError for a storyboard with mistakes. With
-    free_transitions, crossfades between stills are made by weighted prediction (assemble.py)
-    instead of being encoded."""
+    free_transitions, crossfades and fades between stills are made by weighted prediction
+    (assemble.py) instead of being encoded."""
     began = time.perf_counter()
     checked = check(storyboard)
     loaded, timeline = checked.valid()

@@ -16,7 +16,9 @@ from ..timeline import Timeline
 from ..version import __version__
 from .fonts import font_version
 
-ENCODER_VERSION = "5"  # bump when the way pieces are encoded changes (5: B-frame parameter sets)
+# Bump when the way pieces are encoded changes (5: B-frame parameter sets; 6: a fade of an even
+# number of frames touches black).
+ENCODER_VERSION = "6"
 
 
 def content_key(*parts: object) -> str:

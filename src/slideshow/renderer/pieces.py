@@ -55,11 +55,13 @@ class View:
         return self.source_key() if self.motion is None else f"{self.source_key()}@{self.offset}"
 
 
-# a still held, a moving shot, a transition encoded, a transition made by weighted prediction
-PieceKind = Literal["hold", "motion", "blend", "free"]
+# a still held, a moving shot, a transition encoded, a transition's frames made by weighted
+# prediction, a fade's black middle picture encoded as a keyframe
+PieceKind = Literal["hold", "motion", "blend", "free", "key"]
 
-# The longest transition made by weighted prediction: its frames need distinct picture order
-# counts within 127 of the outgoing picture (assemble.py; longer ones are encoded).
+# The longest run of frames made by weighted prediction: they need distinct picture order
+# counts within 127 of the picture before them (assemble.py). A crossfade is one such run, a
+# fade two (either side of its middle); longer transitions are encoded.
 MAX_FREE_FRAMES = 126
 # x264 lets the order counts span 8 bits (room for that) only with GOPs of 16 frames or more:
 # below 8 fps, transitions are encoded.
@@ -78,17 +80,26 @@ class Piece:
     encode_frames: int = 0  # frames made: a GOP for holds (one picture encoded), all for others
     # Subtitles drawn over the piece: (first frame, end frame) within it, and what to draw.
     subtitles: tuple[tuple[int, int, PlateSpec], ...] = ()
+    # Free pieces: each frame's share of the reference picture after it (the rest is the one
+    # before).
+    weights: tuple[Fraction, ...] = ()
 
     @property
     def cost(self) -> float:
         # In units of one encoded 1080p transition frame (about 20 ms at `standard`): a hold
         # is its plate (a photo decoded and fitted) and one keyframe, about 10 of them.
-        return 10.0 if self.kind == "hold" else float(self.encode_frames)
+        return 10.0 if self.kind in ("hold", "key") else float(self.encode_frames)
 
     @property
     def encoded(self) -> bool:
         """Whether the piece is encoded (and cached); a free transition is written at mux."""
         return self.kind != "free"
+
+    @property
+    def keyed(self) -> bool:
+        """Whether the piece is one keyframe and copies of it: a picture that frames made by
+        weighted prediction can refer to."""
+        return self.kind in ("hold", "key")
 
 
 def _spans(timeline: Timeline) -> list[tuple[int, int] | None]:
@@ -135,7 +146,9 @@ def plan_pieces(
 ) -> list[Piece]:
     """Tile [0, timeline.frames) with pieces; specs[i] is the plate of shot i; subs, the
     subtitles to draw (subtitles.Subtitle), split holds where they change. With free, a
-    crossfade between two still holds is a "free" piece: B pictures made at mux time."""
+    transition between two still holds is made by weighted prediction: a crossfade is a
+    "free" piece (B pictures made at mux time), a fade two of them either side of its black
+    middle picture, encoded ("key")."""
     shots = timeline.shots
     quality, fps = timeline.look.quality, timeline.fps
     gop = gop_frames(fps)
@@ -158,9 +171,9 @@ def plan_pieces(
             a, b = view(i - 1, lo), view(i, lo)
             nxt = spans[i + 1] if i + 1 < len(shots) else None
             after = (nxt[0] if nxt else shot.end) - hi  # the incoming shot's hold
-            if free and _can_be_free(pieces, a, b, shot.transition.kind, lo, hi, after, subs):
-                key = content_key("free", hi - lo)
-                pieces.append(Piece("free", lo, hi - lo, key, a, b, "crossfade"))
+            kind = shot.transition.kind
+            if free and _can_be_free(pieces, a, b, kind, lo, hi, after, subs):
+                pieces += _weighed(kind, lo, hi, a, b, quality, fps)
             else:
                 parts = ["blend", quality, fps, a.key(), b.key(), shot.transition.kind, hi - lo]
                 over = _over(subs, lo, hi)
@@ -201,20 +214,62 @@ def plan_pieces(
 
 
 def _can_be_free(pieces, a: View, b: View, kind, lo: int, hi: int, after: int, subs) -> bool:
-    """A crossfade between two stills, held before and after it, with no subtitle over it and
+    """A transition between two stills, held before and after it, with no subtitle over it and
     short enough for picture order counts to weigh it."""
     before = pieces[-1] if pieces else None
+    longest = MAX_FREE_FRAMES if kind == "crossfade" else 2 * MAX_FREE_FRAMES + 1
     return (
-        kind == "crossfade"
-        and a.motion is None
+        a.motion is None
         and b.motion is None
-        and 0 < hi - lo <= MAX_FREE_FRAMES
+        and 0 < hi - lo <= longest
         and after > 0
         and before is not None
         and before.kind == "hold"
         and before.start + before.frames == lo
         and not _over(subs, lo, hi)
     )
+
+
+def _weighed(kind, lo: int, hi: int, a: View, b: View, quality: str, fps) -> list[Piece]:
+    """A transition between stills as pieces made by weighted prediction, each frame's weight
+    as `mix` says: a crossfade is one run of frames between A's last picture and B's first; a
+    fade, a run from A to its black middle picture (a keyframe, "key"), and one from there to
+    B."""
+    n = hi - lo
+
+    def run(first: int, last: int) -> list[Piece]:
+        """Frames first..last (from 1) of the transition, if any."""
+        weights = tuple(Fraction(mix(kind, k, n)[1], 256) for k in range(first, last + 1))
+        if not weights:
+            return []
+        key = content_key("free", [str(w) for w in weights])
+        return [Piece("free", lo + first - 1, len(weights), key, a, b, kind, weights=weights)]
+
+    if kind == "crossfade":
+        return run(1, n)
+    middle = black_frame(n)
+    key = content_key("key", quality, fps, "black", a.plate.width, a.plate.height)
+    black = Piece("key", lo + middle - 1, 1, key, a, b, kind, 1)
+    return [*run(1, middle - 1), black, *run(middle + 1, n)]
+
+
+def black_frame(frames: int) -> int:
+    """Which frame (from 1) of a fade is black: the middle one, or of an even number of
+    frames, the first of the middle two."""
+    return (frames + 1) // 2
+
+
+def mix(kind: str, k: int, frames: int) -> tuple[str, int]:
+    """Frame k (from 1) of a transition: which pair it mixes ("cross": A into B; "out": A into
+    black; "in": black into B) and the later one's weight in 256ths. A crossfade moves evenly
+    and never shows A or B alone; a fade moves evenly down to black (`black_frame`, weight 256
+    "out") and evenly up from it."""
+    if kind == "crossfade":
+        return "cross", round(Fraction(256 * k, frames + 1))
+    middle = black_frame(frames)
+    if k <= middle:
+        return "out", round(Fraction(256 * k, middle))
+    return "in", round(Fraction(256 * (k - middle), frames - middle + 1))
 
 
 def expand(piece: Piece, encoded: Encoded) -> list[tuple[bytes, bool]]:
@@ -312,13 +367,9 @@ def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: 
     still views is set up once; moving views are loaded into the same buffers every frame."""
     blenders: dict[str, Blender] = {}
     for k in range(frames):
-        progress = Fraction(k + 1, frames + 1)
-        if kind == "fade" and progress <= Fraction(1, 2):
-            side, first, second, weight = "out", a, None, round(256 * progress * 2)
-        elif kind == "fade":
-            side, first, second, weight = "in", None, b, round(256 * (progress * 2 - 1))
-        else:
-            side, first, second, weight = "cross", a, b, round(256 * progress)
+        side, weight = mix(kind, k + 1, frames)
+        first = None if side == "in" else a
+        second = None if side == "out" else b
         blender = blenders.get(side)
         moving = any(view is not None and not view.still for view in (first, second))
         if blender is None or moving:
@@ -331,7 +382,10 @@ def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: 
 
 
 def hold_plate(piece: Piece, cache: PieceCache | None = None) -> np.ndarray:
-    """The I420 picture a still hold shows (its plate, captioned, subtitled)."""
+    """The I420 picture a still hold shows (its plate, captioned, subtitled), or a key (a
+    fade's black middle picture)."""
+    if piece.kind == "key":
+        return _black(piece.a.plate.width, piece.a.plate.height)
     return _subtitled(piece, 0, _Frames(piece.a, cache)(0))
 
 

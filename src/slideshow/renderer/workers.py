@@ -41,7 +41,7 @@ def encode_pieces(
     results: list[tuple[str, Encoded | None]] = []
     for piece in pieces:
         width, height = piece.a.plate.width, piece.a.plate.height
-        if piece.kind == "hold":
+        if piece.keyed:
             plate = hold_plate(piece, cache)
             encoded = encode_still(plate, piece.encode_frames, fps, quality)
         else:
