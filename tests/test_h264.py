@@ -83,9 +83,22 @@ def test_skip_frames_fit_odd_sizes_and_both_frame_rates():
         assert len(frames) == 7 and all(np.array_equal(f, frames[0]) for f in frames)
 
 
-@given(st.binary(max_size=64))
+def _escaped_byte_by_byte(rbsp: bytes) -> bytes:
+    """7.4.1's rule as written: after two zero bytes, a byte of 00..03 gets a 03 before it."""
+    out, zeros = bytearray(), 0
+    for byte in rbsp:
+        if zeros >= 2 and byte <= 3:
+            out.append(3)
+            zeros = 0
+        out.append(byte)
+        zeros = zeros + 1 if byte == 0 else 0
+    return bytes(out)
+
+
+@given(st.binary(max_size=64) | st.lists(st.sampled_from([0, 0, 0, 1, 2, 3, 4, 0x80])).map(bytes))
 def test_emulation_prevention_round_trips(rbsp):
     payload = escape(rbsp + b"\x80")  # an RBSP ends in its stop bit
+    assert payload == _escaped_byte_by_byte(rbsp + b"\x80")
     assert unescape(payload) == rbsp + b"\x80"
     assert re.search(b"\x00\x00[\x00-\x02]", payload) is None
 

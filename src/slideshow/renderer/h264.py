@@ -43,16 +43,12 @@ def unescape(payload: bytes) -> bytes:
 
 
 def escape(rbsp: bytes) -> bytes:
-    """RBSP to NAL payload: 00 00 followed by 00..03 gets a 03 between."""
-    out = bytearray()
-    zeros = 0
-    for byte in rbsp:
-        if zeros >= 2 and byte <= 3:
-            out.append(3)
-            zeros = 0
-        out.append(byte)
-        zeros = zeros + 1 if byte == 0 else 0
-    return bytes(out)
+    """RBSP to NAL payload: 00 00 followed by 00..03 gets a 03 between (the scan resumes after
+    the two zeros, so 00 00 00 00 becomes 00 00 03 00 00, as the spec's byte-by-byte rule)."""
+    return _EMULATION.sub(b"\x00\x00\x03", rbsp)
+
+
+_EMULATION = re.compile(b"\x00\x00(?=[\x00-\x03])")
 
 
 class Bits:
