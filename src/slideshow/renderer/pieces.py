@@ -27,7 +27,7 @@ from .encoding import (
     gop_frames,
 )
 from .keys import content_key
-from .plates import PlateSpec, caption_layer, render_plate, to_yuv
+from .plates import PlateSpec, bare_plate, caption_layer
 from .yuv import frame_planes, planes
 
 
@@ -351,7 +351,7 @@ def _plate(spec: PlateSpec, cache: PieceCache | None) -> np.ndarray:
     if stored is not None and [len(b) for b in stored[1]] == [np.prod(shape)]:
         yuv = np.frombuffer(stored[1][0], dtype=np.uint8).reshape(shape)
     else:
-        yuv = to_yuv(render_plate(bare))
+        yuv = bare_plate(bare)
         if cache is not None:
             cache.put_blobs(key, {}, [yuv.tobytes()])
     layer = caption_layer(spec)

@@ -13,6 +13,7 @@ from typing import Literal
 
 import av
 import numpy as np
+from av.video.reformatter import Interpolation
 from PIL import Image, ImageFilter
 
 from ..digest import sha256_json
@@ -144,12 +145,79 @@ def _caption_warnings(spec: PlateSpec, layout) -> list[str]:
     ]
 
 
-def compose_photo(spec: PlateSpec) -> Image.Image:
-    """The photo fitted to the frame: whole over a background (contain), or filling it (cover)."""
+def bare_plate(spec: PlateSpec) -> np.ndarray:
+    """The plate without its caption as I420 (what the video shows under a caption layer).
+
+    A photo without transparency is fitted and converted in one step by libswscale (Lanczos,
+    bit-exact and accurately rounded, so every machine makes the same bytes) straight into
+    YUV, and placed on its background made the same way: at 1080p 25 ms instead of Pillow's
+    Lanczos (64 ms) and a conversion of the whole frame (18 ms). It sits on even pixels (4:2:0
+    chroma), at most one pixel from the middle. Anything else goes through `render_plate`."""
+    if spec.kind != "photo":
+        return to_yuv(render_plate(replace(spec, caption=None)))
     width, height = spec.width, spec.height
-    # Enough pixels to fill the frame either way; JPEG draft decoding never goes below it.
     file, name = spec.photo
     photo = load_photo(file, (width, height), name)
+    if photo.mode != "RGB":
+        return to_yuv(compose_photo(spec, photo))
+    pw, ph = photo.size
+    if spec.fit == "cover":
+        scale = max(width / pw, height / ph)
+        seen = (min(pw, round(width / scale)), min(ph, round(height / scale)))
+        left, top = (pw - seen[0]) // 2, (ph - seen[1]) // 2
+        return _scaled_yuv(photo.crop((left, top, left + seen[0], top + seen[1])), width, height)
+    scale = min(width / pw, height / ph)
+    fitted = [max(2, 2 * round(pw * scale / 2)), max(2, 2 * round(ph * scale / 2))]
+    fitted = [min(fitted[0], width), min(fitted[1], height)]
+    frame = _background_yuv(photo, spec, (width, height))
+    x, y = (width - fitted[0]) // 4 * 2, (height - fitted[1]) // 4 * 2
+    picture = _scaled_yuv(photo, fitted[0], fitted[1])
+    for target, source, step in zip(
+        planes(frame, width, height), planes(picture, fitted[0], fitted[1]), (1, 2, 2)
+    ):
+        target[y // step : (y + fitted[1]) // step, x // step : (x + fitted[0]) // step] = source
+    return frame
+
+
+# libswscale's flags for plates: the same bytes on every machine, rounded accurately.
+_EXACT = Interpolation.ACCURATE_RND | Interpolation.BITEXACT
+
+
+def _scaled_yuv(image: Image.Image, width: int, height: int, smooth: bool = False) -> np.ndarray:
+    """An RGB image resized (Lanczos; bicubic if smooth) into BT.709 limited-range I420."""
+    video = av.VideoFrame.from_ndarray(np.asarray(image, dtype=np.uint8), format="rgb24")
+    how = Interpolation.BICUBIC if smooth else Interpolation.LANCZOS
+    scaled = video.reformat(
+        width=width,
+        height=height,
+        format="yuv420p",
+        dst_colorspace="itu709",
+        interpolation=how | _EXACT,
+    )
+    return scaled.to_ndarray()
+
+
+def _background_yuv(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) -> np.ndarray:
+    """The letterbox fill as I420: the blurred photo made small and scaled up in one step, or
+    a flat colour."""
+    if spec.background == "blur":
+        return _scaled_yuv(_blurred(photo, size), size[0], size[1], smooth=True)
+    flat = background_for(photo, spec, (2, 2))
+    y, u, v = (int(p.flat[0]) for p in planes(to_yuv(flat), 2, 2))
+    frame = np.empty((size[1] * 3 // 2, size[0]), dtype=np.uint8)
+    for plane, value in zip(planes(frame, size[0], size[1]), (y, u, v)):
+        plane[:] = value
+    return frame
+
+
+def compose_photo(spec: PlateSpec, photo: Image.Image | None = None) -> Image.Image:
+    """The photo fitted to the frame: whole over a background (contain), or filling it (cover);
+    as RGB, for pictures and for photos with transparency."""
+    width, height = spec.width, spec.height
+    if photo is None:
+        # Enough pixels to fill the frame either way; JPEG draft decoding never goes below it.
+        file, name = spec.photo
+        photo = load_photo(file, (width, height), name)
     pw, ph = photo.size
     scale = max(width / pw, height / ph) if spec.fit == "cover" else min(width / pw, height / ph)
     fitted_size = (max(1, round(pw * scale)), max(1, round(ph * scale)))
@@ -177,7 +245,12 @@ def background_for(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) -
     if spec.background.startswith("#"):
         colour = tuple(int(spec.background[i : i + 2], 16) for i in (1, 3, 5))
         return Image.new("RGB", size, colour)
-    # blur: the photo itself, filling the frame, heavily blurred and darkened.
+    return _blurred(photo, size).resize(size, Image.Resampling.BICUBIC)
+
+
+def _blurred(photo: Image.Image, size: tuple[int, int]) -> Image.Image:
+    """The blurred background's small picture: the photo itself, filling the frame at 1/16 of
+    its size, blurred and darkened; scaled up, it fills the frame."""
     small = (max(1, size[0] // 16), max(1, size[1] // 16))
     source = photo.convert("RGB") if photo.mode != "RGB" else photo
     pw, ph = source.size
@@ -191,8 +264,7 @@ def background_for(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) -
     top = (cover.height - small[1]) // 2
     cover = cover.crop((left, top, left + small[0], top + small[1]))
     cover = cover.filter(ImageFilter.GaussianBlur(2))
-    blurred = cover.resize(size, Image.Resampling.BICUBIC)
-    return Image.eval(blurred, lambda v: v * 5 // 10)
+    return Image.eval(cover, lambda v: v * 5 // 10)
 
 
 def _flatten(image: Image.Image, background: Image.Image) -> Image.Image:
