@@ -2,8 +2,9 @@
 render_vs_moviepy.py (30 scans, 6 s each, captions, 1 s crossfades) rendered cold five ways,
 each with an empty cache in a new process: crossfades made by weighted prediction (the
 default), crossfades encoded (`--no-free-transitions`, as before), the same two with 1 s fades
-instead, and the same storyboard with cuts. Prints the times, real-time factors, ratios and MP4
-sizes.
+instead, and the same storyboard with cuts; three rounds of each. Prints the median times,
+real-time factors, ratios, peak memory (one more round, sampled) and MP4 sizes, and every
+round's time on stderr.
 
     python benchmarks/free_transitions.py
 """
@@ -15,11 +16,15 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 
 from corpus import recording, scan
 from memory import run
 from render_vs_moviepy import PHOTOS, SECONDS, storyboard
+
+ROUNDS = 3
+RENDER = [sys.executable, "-m", "slideshow", "render"]
 
 
 def main() -> None:
@@ -39,18 +44,30 @@ def main() -> None:
             ("fades, encoded", fades, ["--no-free-transitions"]),
             ("cuts", cuts, []),
         ]
+        # Round by round, each storyboard once a round, so the machine's drift (it is shared)
+        # touches them alike; each row reports its median round. Timed rounds run without
+        # the memory sampler (reading /proc every 50 ms cost 5-10% of a render on two cores);
+        # a last round, sampled, gives the peak memory.
+        times: dict[str, list[float]] = {name: [] for name, _, _ in runs}
         rows = []
-        for name, path, flags in runs:
-            cache, out = work / f"cache-{len(rows)}", work / f"out-{len(rows)}"
-            env = dict(os.environ, SLIDESHOW_CACHE=str(cache))
-            command = [sys.executable, "-m", "slideshow", "render", str(path), "--out", str(out)]
-            seconds, peak, result = run(
-                [*command, *flags], env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-            )
-            assert result.returncode == 0, f"{name}: render failed"
-            size = (out / "bench.mp4").stat().st_size
-            rows.append((name, seconds, peak, size))
-            shutil.rmtree(cache, ignore_errors=True)
+        for round_ in range(ROUNDS + 1):
+            for name, path, flags in runs:
+                shutil.rmtree(work / "cache", ignore_errors=True)
+                shutil.rmtree(work / "out", ignore_errors=True)
+                env = dict(os.environ, SLIDESHOW_CACHE=str(work / "cache"))
+                command = [*RENDER, str(path), "--out", str(work / "out"), *flags]
+                quiet = {"env": env, "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL}
+                if round_ < ROUNDS:
+                    began = time.perf_counter()
+                    done = subprocess.run(command, **quiet)
+                    times[name].append(time.perf_counter() - began)
+                else:
+                    _, peak, done = run(command, **quiet)
+                    size = next((work / "out").glob("*.mp4")).stat().st_size
+                    rows.append((name, sorted(times[name])[ROUNDS // 2], peak, size))
+                assert done.returncode == 0, f"{name}: render failed"
+        for name, _, _ in runs:
+            print(f"{name}: " + ", ".join(f"{t:.1f} s" for t in times[name]), file=sys.stderr)
         length = PHOTOS * SECONDS
         print("| storyboard | cold render | x real time | peak memory | MP4 |")
         print("| --- | --- | --- | --- | --- |")
@@ -59,11 +76,11 @@ def main() -> None:
                 f"| {name} | {seconds:.1f} s | {length / seconds:.1f}x | {peak / 2**20:.0f} MiB "
                 f"| {size / 1e6:.1f} MB |"
             )
-        times = {name: seconds for name, seconds, _, _ in rows}
+        median = {name: seconds for name, seconds, _, _ in rows}
         for kind in ("crossfades", "fades"):
-            free, encoded = times[f"{kind}, free"], times[f"{kind}, encoded"]
+            free, encoded = median[f"{kind}, free"], median[f"{kind}, encoded"]
             print(
-                f"{kind}: free / cuts = {free / times['cuts']:.2f}x; "
+                f"{kind}: free / cuts = {free / median['cuts']:.2f}x; "
                 f"encoded / free = {encoded / free:.2f}x"
             )
     finally:

@@ -148,6 +148,25 @@ def test_fades_decode_strictly_within_the_bound(storyboard, grain, tmp_path, fps
     assert {b - a for a, b in itertools.pairwise(pts)} == {pts[1] - pts[0]}
 
 
+def test_fades_from_the_title_card_and_into_the_credits(storyboard, grain, tmp_path):
+    path = storyboard(
+        "title: Ends\nid: ends\nvideo: {size: 320x180, fps: 25}\nloudness: off\n"
+        "intro: {title: Hello, duration: 2}\noutro: {duration: 2}\n"
+        "defaults: {transition: fade, transition_duration: 0.6}\n"
+        "segments:\n  - photos:\n      - {file: grain.png, duration: 3}\n"
+    )
+    kinds = _kinds(path)
+    assert kinds == ["hold", "free", "key", "free", "hold", "free", "key", "free", "hold"]
+    slideshow.render(path, tmp_path / "out")
+    frames, pts, _ = decode(tmp_path / "out" / "ends.mp4")
+    assert len(frames) == 7 * 25 and pts[0] == 0
+    for cut in (2, 5):  # 15 frames each, black in the middle
+        check_crossfade(frames, cut * 25 - 7, 15, 320, 180, kind="fade")
+        black = frames[cut * 25]
+        assert np.array_equal(np.unique(black[:180]), [16])
+        assert np.array_equal(np.unique(black[180:]), [128])
+
+
 def test_what_stays_encoded_decodes_too(storyboard, assets, tmp_path):
     """A crossfade next to a moving shot, fades at the start and the end, and back-to-back
     crossfades around a one-second still: each made the way it can be, all decoding."""
@@ -281,18 +300,21 @@ def test_chromium_plays_it_to_the_end_and_shows_the_mix(storyboard, assets, tmp_
         assert abs(luma - y) <= 2, (k, luma, y)
 
 
-def test_back_to_back_crossfades_around_a_one_frame_hold(storyboard, assets, tmp_path):
-    """A still on screen 26 frames between two 25-frame crossfades: its hold is one frame, its
+@pytest.mark.parametrize("kind", ["crossfade", "fade"])
+def test_back_to_back_transitions_around_a_one_frame_hold(storyboard, assets, tmp_path, kind):
+    """A still on screen 26 frames between two 25-frame transitions: its hold is one frame, its
     keyframe, which both transitions use."""
     path = storyboard(
-        "title: Brief\nid: brief\nvideo: {size: 320x180, fps: 25}\nloudness: off\n"
+        f"title: Brief\nid: brief\nvideo: {{size: 320x180, fps: 25}}\nloudness: off\n"
+        f"defaults: {{transition: {kind}}}\n"
         "segments:\n  - photos:\n      - {file: red.jpg, duration: 2}\n"
         "      - {file: blue.jpg, duration: 1.04}\n      - {file: green.png, duration: 2}\n"
     )
     kinds = _kinds(path)
-    assert kinds == ["hold", "free", "hold", "free", "hold"]
+    fade = ["free", "key", "free"] if kind == "fade" else ["free"]
+    assert kinds == ["hold", *fade, "hold", *fade, "hold"]
     slideshow.render(path, tmp_path / "out")
     frames, pts, _ = decode(tmp_path / "out" / "brief.mp4")
     assert len(frames) == 126 and pts[0] == 0
-    check_crossfade(frames, 50 - 12, 25, 320, 180)
-    check_crossfade(frames, 76 - 12, 25, 320, 180)
+    check_crossfade(frames, 50 - 12, 25, 320, 180, kind=kind)
+    check_crossfade(frames, 76 - 12, 25, 320, 180, kind=kind)
