@@ -87,8 +87,11 @@ class Piece:
     @property
     def cost(self) -> float:
         # In units of one encoded 1080p transition frame (about 20 ms at `standard`): a hold
-        # is its plate (a photo decoded and fitted) and one keyframe, about 10 of them.
-        return 10.0 if self.kind in ("hold", "key") else float(self.encode_frames)
+        # is its plate (a photo decoded and fitted) and one keyframe, about 10 of them; a key
+        # is one keyframe of flat black.
+        if self.kind == "key":
+            return 1.0
+        return 10.0 if self.kind == "hold" else float(self.encode_frames)
 
     @property
     def encoded(self) -> bool:
@@ -381,7 +384,7 @@ def _blend_frames(a: _Frames, b: _Frames, black: np.ndarray, kind: str, frames: 
         yield blender(weight)
 
 
-def hold_plate(piece: Piece, cache: PieceCache | None = None) -> np.ndarray:
+def keyframe_picture(piece: Piece, cache: PieceCache | None = None) -> np.ndarray:
     """The I420 picture a still hold shows (its plate, captioned, subtitled), or a key (a
     fade's black middle picture)."""
     if piece.kind == "key":

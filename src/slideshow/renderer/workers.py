@@ -13,7 +13,7 @@ from ..timeline import Timeline
 from .audio import encode_audio, soundtrack
 from .cache import PieceCache
 from .encoding import Encoded, encode_frames, encode_still, x264_options
-from .pieces import Piece, hold_plate, piece_frames
+from .pieces import Piece, keyframe_picture, piece_frames
 
 
 def encode_soundtrack(
@@ -44,7 +44,7 @@ def encode_pieces(
     for piece in pieces:
         width, height = piece.a.plate.width, piece.a.plate.height
         if piece.keyed:
-            plate = hold_plate(piece, cache)
+            plate = keyframe_picture(piece, cache)
             encoded = encode_still(plate, piece.encode_frames, fps, quality)
         else:
             kind, frames = piece_frames(piece, cache)
