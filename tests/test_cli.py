@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -167,16 +168,26 @@ class Watch:
         """Ctrl-C between renders (once the manifest, written last, is in place), then what
         the watch wrote to stderr."""
         if out is not None and self.process.poll() is None:
-            newest = max((p.stat().st_mtime for p in out.iterdir()), default=0)
-            manifests = [p.stat().st_mtime for p in out.glob("*.json")]
+            newest = max(_mtimes(out.iterdir()), default=0)
+            manifests = _mtimes(out.glob("*.json"))
             deadline = time.monotonic() + 30
             while (not manifests or max(manifests) < newest) and time.monotonic() < deadline:
                 time.sleep(0.05)
-                manifests = [p.stat().st_mtime for p in out.glob("*.json")]
+                manifests = _mtimes(out.glob("*.json"))
             time.sleep(0.5)  # the summary is printed after the manifest
         self.process.send_signal(signal.SIGINT)
         self.process.wait(timeout=30)
         return self.log.read_text()
+
+
+def _mtimes(paths) -> list[float]:
+    """The modification times of the files still there (a render renames its .part files
+    into place while we look)."""
+    times = []
+    for path in paths:
+        with contextlib.suppress(FileNotFoundError):
+            times.append(path.stat().st_mtime)
+    return times
 
 
 WATCHED = (
