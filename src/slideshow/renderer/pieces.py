@@ -28,7 +28,7 @@ from .encoding import (
 )
 from .keys import content_key
 from .plates import PlateSpec, bare_plate, caption_layer
-from .yuv import frame_planes, planes
+from .yuv import flat, frame_planes, planes
 
 
 @dataclass(frozen=True)
@@ -289,10 +289,7 @@ _BLACK_YUV: dict[tuple[int, int], np.ndarray] = {}
 
 def _black(width: int, height: int) -> np.ndarray:
     if (width, height) not in _BLACK_YUV:
-        array = np.empty((height * 3 // 2, width), dtype=np.uint8)
-        array[:height] = 16
-        array[height:] = 128
-        _BLACK_YUV[(width, height)] = array
+        _BLACK_YUV[(width, height)] = flat(width, height, (16, 128, 128))
     return _BLACK_YUV[(width, height)]
 
 

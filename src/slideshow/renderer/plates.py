@@ -22,7 +22,7 @@ from ..timeline import Look, Shot
 from . import text
 from .keys import font_digest
 from .photos import load_photo
-from .yuv import planes
+from .yuv import flat, planes
 
 CARD_BACKGROUND = (17, 17, 17)
 PlateKind = Literal["photo", "title", "credits"]
@@ -202,12 +202,9 @@ def _background_yuv(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) 
     a flat colour."""
     if spec.background == "blur":
         return _scaled_yuv(_blurred(photo, size), size[0], size[1], smooth=True)
-    flat = background_for(photo, spec, (2, 2))
-    y, u, v = (int(p.flat[0]) for p in planes(to_yuv(flat), 2, 2))
-    frame = np.empty((size[1] * 3 // 2, size[0]), dtype=np.uint8)
-    for plane, value in zip(planes(frame, size[0], size[1]), (y, u, v)):
-        plane[:] = value
-    return frame
+    colour = background_for(photo, spec, (2, 2))
+    y, u, v = (int(p.flat[0]) for p in planes(to_yuv(colour), 2, 2))
+    return flat(size[0], size[1], (y, u, v))
 
 
 def compose_photo(spec: PlateSpec, photo: Image.Image | None = None) -> Image.Image:

@@ -13,6 +13,14 @@ def frame_planes(video) -> list[np.ndarray]:
     ]
 
 
+def flat(width: int, height: int, colour: tuple[int, int, int]) -> np.ndarray:
+    """An I420 array of one colour, given as (Y, U, V)."""
+    frame = np.empty((height * 3 // 2, width), dtype=np.uint8)
+    for plane, value in zip(planes(frame, width, height), colour):
+        plane[:] = value
+    return frame
+
+
 def planes(frame: np.ndarray, width: int, height: int):
     """Views of the Y, U and V planes of an I420 array (height * 3 / 2 rows of width).
 
