@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import io
 import os
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from fractions import Fraction
 from pathlib import Path
+from typing import TypeVar
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
@@ -176,21 +178,9 @@ def _gather_one(source: str, found: _Found) -> None:
         if facts.readable:
             found.photos.append(facts)
     elif suffix in LIST_SUFFIXES:
-        try:
-            items = read_item_list(path)
-        except (ValueError, OSError) as exc:
-            found.warnings.append(str(exc))
-            return
-        found.lists.append(items)
-        found.warnings += items.warnings
+        _read_into(read_item_list, path, found.lists, found)
     elif suffix == ".xml":
-        try:
-            index = read_ohms(path)
-        except (ValueError, OSError) as exc:
-            found.warnings.append(str(exc))
-            return
-        found.indexes.append(index)
-        found.warnings += index.warnings
+        _read_into(read_ohms, path, found.indexes, found)
     elif suffix in TRANSCRIPT_SUFFIXES:
         try:
             parse_transcript(path.read_text(encoding="utf-8-sig"), str(path))
@@ -204,6 +194,23 @@ def _gather_one(source: str, found: _Found) -> None:
         except MediaError as exc:
             what = "a recording" if suffix in AUDIO_SUFFIXES else "something init reads"
             found.warnings.append(f"{source}: not {what} ({exc})")
+
+
+_Source = TypeVar("_Source", ItemList, Ohms)
+
+
+def _read_into(
+    reader: Callable[[Path], _Source], path: Path, into: list[_Source], found: _Found
+) -> None:
+    """An item list or an OHMS index read into its list, with its warnings; one that cannot
+    be read is a warning too."""
+    try:
+        read = reader(path)
+    except (ValueError, OSError) as exc:
+        found.warnings.append(str(exc))
+        return
+    into.append(read)
+    found.warnings += read.warnings
 
 
 def _facts(path: Path, found: _Found) -> PhotoFacts:
