@@ -183,10 +183,12 @@ def bare_plate(spec: PlateSpec) -> np.ndarray:
 _EXACT = Interpolation.ACCURATE_RND | Interpolation.BITEXACT
 
 
-def _scaled_yuv(image: Image.Image, width: int, height: int, smooth: bool = False) -> np.ndarray:
-    """An RGB image resized (Lanczos; bicubic if smooth) into BT.709 limited-range I420."""
+def _scaled_yuv(
+    image: Image.Image, width: int, height: int, how: Interpolation = Interpolation.LANCZOS
+) -> np.ndarray:
+    """An RGB image resized (by `how`) into BT.709 limited-range I420, by swscale's exact C
+    code."""
     video = av.VideoFrame.from_ndarray(np.asarray(image, dtype=np.uint8), format="rgb24")
-    how = Interpolation.BICUBIC if smooth else Interpolation.LANCZOS
     scaled = video.reformat(
         width=width,
         height=height,
@@ -201,7 +203,7 @@ def _background_yuv(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) 
     """The letterbox fill as I420: the blurred photo made small and scaled up in one step, or
     a flat colour."""
     if spec.background == "blur":
-        return _scaled_yuv(_blurred(photo, size), size[0], size[1], smooth=True)
+        return _scaled_yuv(_blurred(photo, size), size[0], size[1], Interpolation.BICUBIC)
     colour = background_for(photo, spec, (2, 2))
     y, u, v = (int(p.flat[0]) for p in planes(to_yuv(colour), 2, 2))
     return flat(size[0], size[1], (y, u, v))
@@ -273,11 +275,7 @@ def to_yuv(frame: Image.Image) -> np.ndarray:
     """RGB to a BT.709 limited-range I420 array of shape (height * 3 / 2, width): chroma
     averaged bilinearly, as swscale does by default, but by its exact C code (the default's
     SIMD paths may round differently from one CPU to another; 1.3 ms more at 1080p)."""
-    video = av.VideoFrame.from_ndarray(np.asarray(frame, dtype=np.uint8), format="rgb24")
-    exact = video.reformat(
-        format="yuv420p", dst_colorspace="itu709", interpolation=Interpolation.BILINEAR | _EXACT
-    )
-    return exact.to_ndarray()
+    return _scaled_yuv(frame, frame.width, frame.height, Interpolation.BILINEAR)
 
 
 @dataclass
