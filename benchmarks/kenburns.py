@@ -35,9 +35,9 @@ def frames_to_raw(board: Path, raw: Path) -> int:
     """The exact frames slideshow fed its encoder, in output order, as raw I420."""
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     from slideshow import load, plan
-    from slideshow.renderer.fonts import bundled_font
-    from slideshow.renderer.pieces import piece_frames, plan_pieces
-    from slideshow.renderer.plates import plate_spec
+    from slideshow.renderer.video.fonts import bundled_font
+    from slideshow.renderer.video.pieces import piece_frames, plan_pieces
+    from slideshow.renderer.video.plates import plate_spec
 
     loaded = load(board)
     timeline = plan(loaded)
@@ -57,7 +57,7 @@ def frames_to_raw(board: Path, raw: Path) -> int:
 
 def encode_slice(raw: str, first: int, last: int, quality: str) -> float:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
-    from slideshow.renderer.encoding import encode_frames, x264_options
+    from slideshow.renderer.video.encoding import encode_frames, x264_options
 
     frames = np.memmap(raw, dtype=np.uint8, mode="r").reshape(-1, H * 3 // 2, W)
     for k in range(first, last):  # touch the pages first: time only the encoder

@@ -161,7 +161,7 @@ def main() -> None:
     }
     if not args.skip_moviepy:
         sys.path.insert(0, str(HERE.parent / "src"))
-        from slideshow.renderer.fonts import bundled_font
+        from slideshow.renderer.video.fonts import bundled_font
 
         script = work / "moviepy_script.py"
         script.write_text(MOVIEPY_SCRIPT.format(seconds=SECONDS))

@@ -47,7 +47,7 @@ NARRATION_RU = [
 
 def font(size: int, bold: bool = False) -> ImageFont.FreeTypeFont:
     sys.path.insert(0, str(ROOT / "src"))
-    from slideshow.renderer.fonts import bundled_font
+    from slideshow.renderer.video.fonts import bundled_font
 
     return ImageFont.truetype(str(bundled_font(bold)), size)
 

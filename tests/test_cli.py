@@ -223,7 +223,7 @@ def test_watch_renders_again_on_save_survives_mistakes_and_stops_cleanly(
 def test_watch_survives_a_font_file_that_is_removed(assets, storyboard, tmp_path):
     """A font named by its file, then one found by family through fontconfig: each removed
     while the watch runs. Reported (or replaced by the bundled one), never a crash."""
-    from slideshow.renderer.fonts import bundled_font
+    from slideshow.renderer.video.fonts import bundled_font
 
     fonts = tmp_path / "fonts"
     fonts.mkdir()

@@ -17,9 +17,9 @@ import numpy as np
 import pytest
 
 import slideshow
-from slideshow.renderer.assemble import SPAN, order_counts
-from slideshow.renderer.h264 import implicit_weight
-from slideshow.renderer.pieces import mix, plan_pieces
+from slideshow.renderer.video.assemble import SPAN, order_counts
+from slideshow.renderer.video.h264 import implicit_weight
+from slideshow.renderer.video.pieces import mix, plan_pieces
 
 CHROMIUM = shutil.which("chromium")
 
@@ -85,7 +85,7 @@ def grain(assets):
 def _kinds(path) -> list[str]:
     checked = slideshow.check(path)
     from slideshow.renderer.job import fonts_for
-    from slideshow.renderer.plates import plate_spec
+    from slideshow.renderer.video.plates import plate_spec
 
     fonts = fonts_for(checked.timeline, checked.loaded)
     specs = [plate_spec(s, checked.timeline.look, fonts, "x") for s in checked.timeline.shots]

@@ -11,14 +11,14 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from slideshow.renderer.encoding import (
+from slideshow.renderer.video.encoding import (
     QUALITIES,
     encode_frames,
     encode_still,
     skip_frames,
     x264_options,
 )
-from slideshow.renderer.h264 import Bits, escape, nal_units, parse_sps, unescape
+from slideshow.renderer.video.h264 import Bits, escape, nal_units, parse_sps, unescape
 
 FPS = Fraction(30)
 
@@ -117,8 +117,8 @@ def test_a_p_frame_that_is_not_a_copy_is_caught_before_use():
     """Each process decodes its first still with two skip frames; a template that changes the
     picture (here a real P-frame of another picture, numbered like a skip frame) is refused."""
     from slideshow.errors import RenderError
-    from slideshow.renderer.encoding import _check_copies
-    from slideshow.renderer.h264 import SkipFrames
+    from slideshow.renderer.video.encoding import _check_copies
+    from slideshow.renderer.video.h264 import SkipFrames
 
     flat = np.full((270, 320), 128, dtype=np.uint8)
     moved = encode_frames([flat, textured()], 320, 180, FPS, x264_options("standard", "still", FPS))
@@ -133,7 +133,7 @@ def test_groundwork_a_crossfade_made_by_weighted_prediction_decodes_exactly():
     renumbered, between a keyframe and the next keyframe turned into a non-IDR I picture,
     decodes (strictly) to the implicit weighted mix of the two: the weights the spec derives
     from picture order counts, each frame exact."""
-    from slideshow.renderer.h264 import (
+    from slideshow.renderer.video.h264 import (
         as_reference_i,
         implicit_weight,
         parse_pps,
@@ -185,7 +185,7 @@ def test_groundwork_a_crossfade_made_by_weighted_prediction_decodes_exactly():
 
 def encode_frames_typed(frames, width, height, options, types=None):
     """x264 output of frames with forced picture types: (extradata, NAL units in order)."""
-    from slideshow.renderer.encoding import make_encoder
+    from slideshow.renderer.video.encoding import make_encoder
 
     codec = make_encoder(width, height, FPS, options)
     units: list[bytes] = []

@@ -93,10 +93,12 @@ def test_no_import_cycle():
 def test_the_walk_sees_imports_and_cycles():
     """The test above can fail: the walk finds known edges, and a cycle when there is one."""
     assert "slideshow.planner" in imports("slideshow.check")
-    assert "slideshow.renderer.fonts" in imports("slideshow.renderer.keys")
-    assert "slideshow.renderer.motion" in imports("slideshow.renderer.pieces")  # a lazy import
+    assert "slideshow.renderer.video.fonts" in imports("slideshow.renderer.keys")
+    # a lazy import
+    assert "slideshow.renderer.video.motion" in imports("slideshow.renderer.video.pieces")
     assert "slideshow.publishing" in imports("slideshow")  # import_module, in __getattr__
-    assert "slideshow.renderer.text" in imports("slideshow.renderer.plates")  # from . import
+    # from . import
+    assert "slideshow.renderer.video.text" in imports("slideshow.renderer.video.plates")
     graph = {"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}
     assert find_cycle(graph) == ["a", "b", "c", "a"]
     assert find_cycle({"a": {"b"}, "b": set()}) is None

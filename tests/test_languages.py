@@ -12,7 +12,7 @@ import pytest
 import shell
 
 import slideshow
-from slideshow.renderer.cuetext import balanced, chunks, wrapped
+from slideshow.renderer.container.cuetext import balanced, chunks, wrapped
 from slideshow.timeline import Cue
 
 

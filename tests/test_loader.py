@@ -307,7 +307,7 @@ def test_pillows_decompression_bomb_guard_is_left_as_the_host_set_it(assets):
 import warnings
 from PIL import Image
 Image.MAX_IMAGE_PIXELS = 10_000  # the host program's own, stricter guard
-import slideshow, slideshow.renderer, slideshow.renderer.photos
+import slideshow, slideshow.renderer, slideshow.renderer.video.decoding
 from slideshow import media
 from slideshow.errors import MediaError
 assert Image.MAX_IMAGE_PIXELS == 10_000, Image.MAX_IMAGE_PIXELS
@@ -318,7 +318,7 @@ except Image.DecompressionBombError:
     pass
 # ours use our limit, with our message
 assert media.probe_image({str(assets / "red.jpg")!r}).width == 320
-slideshow.renderer.photos.load_photo({str(assets / "red.jpg")!r}, (32, 18), "red.jpg")
+slideshow.renderer.video.decoding.load_photo({str(assets / "red.jpg")!r}, (32, 18), "red.jpg")
 media.MAX_IMAGE_PIXELS = 50_000
 try:
     media.probe_image({str(assets / "red.jpg")!r})

@@ -1,9 +1,14 @@
 """BS.1770 loudness against the standard's own reference points, and the limiter."""
 
 import numpy as np
+from slideshow.renderer.audio.loudness import (
+    integrated_loudness,
+    limit,
+    normalise,
+    true_peak,
+)
 
-from slideshow.renderer.audio import RATE
-from slideshow.renderer.loudness import integrated_loudness, limit, normalise, true_peak
+from slideshow.renderer.audio.aac import RATE
 
 
 def sine(seconds=20.0, freq=997.0, level=1.0, channels=1):
@@ -54,7 +59,7 @@ def biquad(b, a, x):
 
 
 def test_k_weighting_in_ffmpeg_matches_the_filters_run_sample_by_sample():
-    from slideshow.renderer.loudness import _k_weighting, _KWeighting, _Stream
+    from slideshow.renderer.audio.loudness import _k_weighting, _KWeighting, _Stream
 
     noise = np.random.default_rng(5).standard_normal((2, 50_000))
     exact = noise[1]

@@ -12,7 +12,7 @@ from PIL import Image, ImageFilter
 
 import slideshow
 from slideshow.renderer import render
-from slideshow.renderer.motion import box_at, ease, fit_aspect, framing
+from slideshow.renderer.video.motion import box_at, ease, fit_aspect, framing
 from slideshow.timeline import Motion
 
 
@@ -153,9 +153,9 @@ def test_sizes_that_are_not_multiples_of_four(assets, storyboard, tmp_path):
 
 def test_a_cached_world_gives_the_same_frames_without_reading_the_photo(tmp_path):
     from slideshow.renderer.cache import PieceCache
-    from slideshow.renderer.fonts import bundled_font
-    from slideshow.renderer.motion import Camera
-    from slideshow.renderer.plates import PlateSpec
+    from slideshow.renderer.video.fonts import bundled_font
+    from slideshow.renderer.video.motion import Camera
+    from slideshow.renderer.video.plates import PlateSpec
 
     photo = media.photo(tmp_path / "scan.jpg", (90, 120, 150), size=(2560, 1440))
     font = str(bundled_font())

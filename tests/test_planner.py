@@ -13,7 +13,7 @@ from slideshow import Timeline, plan
 from slideshow.loader import LoadedStoryboard
 from slideshow.media import AudioInfo, ImageInfo
 from slideshow.schema import Storyboard
-from slideshow.source import Source
+from slideshow.yaml_source import Source
 
 FPS = 30
 

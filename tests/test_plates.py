@@ -8,8 +8,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from slideshow.renderer import fonts
-from slideshow.renderer.plates import PlateSpec, bare_plate, render_plate, to_yuv
+from slideshow.renderer.video import fonts
+from slideshow.renderer.video.plates import PlateSpec, bare_plate, render_plate, to_yuv
 
 
 def scan(path, size, mode="RGB"):

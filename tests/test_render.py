@@ -13,11 +13,11 @@ import probe
 import pytest
 import shell
 from PIL import Image
+from slideshow.renderer.audio.loudness import integrated_loudness, true_peak
 
 import slideshow
 from slideshow.renderer import render
-from slideshow.renderer.audio import RATE
-from slideshow.renderer.loudness import integrated_loudness, true_peak
+from slideshow.renderer.audio.aac import RATE
 
 SMALL = "video: {size: 320x180, fps: 30, quality: draft}\n"
 
@@ -120,7 +120,7 @@ def test_same_storyboard_same_bytes_and_up_to_date(basic, tmp_path, monkeypatch)
 
 
 def test_editing_one_caption_reencodes_only_its_pieces(basic, tmp_path, monkeypatch):
-    from slideshow.renderer import plates
+    from slideshow.renderer.video import plates
 
     render(basic, tmp_path / "out")
     text = basic.read_text().replace("done'", "finished'")
@@ -143,9 +143,9 @@ def test_editing_one_caption_reencodes_only_its_pieces(basic, tmp_path, monkeypa
 def test_a_caption_blended_in_yuv_matches_drawing_it_in_rgb(tmp_path):
     """Still plates get their caption as a layer over the cached picture; it must look as the
     caption drawn on the RGB frame would, text edges included, on any colour."""
-    from slideshow.renderer import fonts
-    from slideshow.renderer.pieces import _plate
-    from slideshow.renderer.plates import PlateSpec, render_plate, to_yuv
+    from slideshow.renderer.video import fonts
+    from slideshow.renderer.video.pieces import _plate
+    from slideshow.renderer.video.plates import PlateSpec, render_plate, to_yuv
 
     font = str(fonts.bundled_font())
     for colour in ((128, 128, 128), (200, 60, 30), (250, 250, 250)):
@@ -338,7 +338,7 @@ def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
 
 
 def test_long_caption_is_cut_with_a_warning_and_a_font_file_is_used(assets, storyboard, tmp_path):
-    from slideshow.renderer.fonts import bundled_font
+    from slideshow.renderer.video.fonts import bundled_font
 
     font = tmp_path / "MyFont.ttf"
     font.write_bytes(bundled_font(bold=True).read_bytes())
@@ -389,7 +389,7 @@ def test_audio_is_cut_at_the_sample(assets, storyboard, tmp_path, suffix):
 
 
 def test_blends_are_the_exact_integer_formula():
-    from slideshow.renderer.encoding import Blender
+    from slideshow.renderer.video.encoding import Blender
 
     rng = np.random.default_rng(7)
     for width, height in ((320, 180), (322, 182)):  # 322: the frame's rows are padded

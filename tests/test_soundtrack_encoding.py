@@ -8,7 +8,7 @@ import av
 import numpy as np
 import pytest
 
-from slideshow.renderer import audio
+from slideshow.renderer.audio import soundtrack as audio
 
 N = audio.RATE * 3 + 777  # two stretches of 64 frames and part of a third
 

@@ -304,7 +304,7 @@ def publish(files, out, dry_run, update, client_secrets, token, targets) -> None
     Example: slideshow publish compilations/ --client-secrets client_secret.json
     """
     from .publishing import publish_many
-    from .publishing.run import label
+    from .publishing.upload import label
 
     to = [t.strip() for t in targets.split(",") if t.strip()]
     if not to or any(t not in ("youtube", "archive.org") for t in to):

@@ -602,8 +602,8 @@ def _remark(photo: _Photo) -> str | None:
 
 def _too_long(caption: str) -> bool:
     """Whether the caption is cut on screen at 1080p, as the renderer lays it out."""
-    from .renderer.fonts import bundled_font
-    from .renderer.text import layout_caption
+    from .renderer.video.fonts import bundled_font
+    from .renderer.video.text import layout_caption
 
     return layout_caption(caption, bundled_font(), 1920, 1080).cut
 

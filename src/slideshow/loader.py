@@ -19,8 +19,8 @@ from pydantic_core import ErrorDetails
 from . import schema
 from .errors import MediaError, Problem, StoryboardError
 from .media import AudioInfo, ImageInfo, home, probe_audio, probe_image
-from .source import Source, load_yaml
 from .transcripts import TranscriptCue, parse_transcript
+from .yaml_source import Source, load_yaml
 
 
 @dataclass

@@ -1,6 +1,6 @@
 """`slideshow preview`: see a storyboard before rendering it (an animatic page, a contact
 sheet)."""
 
-from .run import PreviewResult, preview
+from .build import PreviewResult, preview
 
 __all__ = ["PreviewResult", "preview"]

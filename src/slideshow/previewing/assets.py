@@ -14,10 +14,11 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image
 
-from ..renderer.audio import RATE, encode_audio, soundtrack
+from ..renderer.audio.aac import RATE
+from ..renderer.audio.soundtrack import encode_audio, soundtrack
 from ..renderer.cache import PieceCache
 from ..renderer.keys import content_key
-from ..renderer.plates import PlateSpec, compose_photo, render_plate
+from ..renderer.video.plates import PlateSpec, compose_photo, render_plate
 from ..timeline import Timeline
 
 SCREEN = (960, 540)  # the player's picture fits in this box

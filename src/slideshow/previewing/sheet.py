@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
-from ..renderer.fonts import bundled_font
+from ..renderer.video.fonts import bundled_font
 from ..timeline import Timeline
 from .rows import Plan, Row
 from .rows import clock as _clock

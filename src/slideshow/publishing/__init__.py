@@ -1,5 +1,5 @@
 """Publishing rendered compilations to YouTube: resumable, idempotent, quota-aware."""
 
-from .run import PublishOutcome, PublishResult, publish, publish_many
+from .upload import PublishOutcome, PublishResult, publish, publish_many
 
 __all__ = ["PublishOutcome", "PublishResult", "publish", "publish_many"]

@@ -19,7 +19,7 @@ import platformdirs
 
 from ..digest import sha256_file
 from ..errors import SlideshowError
-from .encoding import Encoded
+from .encoded import Encoded
 
 # A piece file: the packets one after another, then a JSON trailer (codec headers, sizes,
 # keyframe flags, timestamps) and the trailer's length, so a piece can be written while it is

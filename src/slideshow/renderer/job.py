@@ -21,14 +21,16 @@ from ..loader import LoadedStoryboard
 from ..outputs import Outputs
 from ..timeline import Timeline
 from ..version import __version__
-from . import sidecars, subtitles
-from .assemble import video_frames
+from .audio.aac import AAC
 from .cache import DigestCache, PieceCache
-from .encoding import QUALITIES
-from .fonts import find_font
+from .container import sidecars
 from .keys import ENCODER_VERSION, audio_key, content_key, render_key
-from .pieces import Piece, plan_pieces, shown
-from .plates import PlateSpec, plate_spec, plate_warnings, render_plate
+from .video import subtitles
+from .video.assemble import video_frames
+from .video.encoding import QUALITIES
+from .video.fonts import find_font
+from .video.pieces import Piece, plan_pieces, shown
+from .video.plates import PlateSpec, plate_spec, plate_warnings, render_plate
 
 
 @dataclass
@@ -133,7 +135,7 @@ def prepare(
 
 def finish(job: Job, cache: PieceCache) -> RenderResult:
     """Mux the cached pieces and soundtrack, write the sidecars, rename all into place."""
-    from .mux import write_mp4
+    from .container.mux import write_mp4
 
     timeline, out, outputs = job.timeline, job.out, job.outputs
     if job.skipped:
@@ -210,7 +212,7 @@ def _x264_summary(timeline: Timeline) -> dict:
         "key_crf": q.key_crf,
         "still_preset": q.still_preset,
         "motion_preset": q.motion_preset,
-        "aac_coder": q.aac_coder,
+        "aac_coder": AAC[timeline.look.quality].coder,
         "pieces": ENCODER_VERSION,
     }
 

@@ -14,7 +14,7 @@ import av
 from ..digest import sha256_file, sha256_json
 from ..timeline import Timeline
 from ..version import __version__
-from .fonts import font_version
+from .video.fonts import font_version
 
 # Bump when the way pieces are encoded changes (5: B-frame parameter sets; 6: a fade of an even
 # number of frames touches black).

@@ -10,10 +10,11 @@ from __future__ import annotations
 from fractions import Fraction
 
 from ..timeline import Timeline
-from .audio import encode_audio, soundtrack
+from .audio.soundtrack import encode_audio, soundtrack
 from .cache import PieceCache
-from .encoding import Encoded, encode_frames, encode_still, x264_options
-from .pieces import Piece, keyframe_picture, piece_frames
+from .encoded import Encoded
+from .video.encoding import encode_frames, encode_still, x264_options
+from .video.pieces import Piece, keyframe_picture, piece_frames
 
 
 def encode_soundtrack(

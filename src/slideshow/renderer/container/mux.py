@@ -10,12 +10,12 @@ from typing import TYPE_CHECKING
 
 import av
 
-from ..errors import RenderError
-from ..languages import autonym, iso639_2
-from ..timeline import Timeline
-from .audio import RATE, audio_options
+from ...errors import RenderError
+from ...languages import autonym, iso639_2
+from ...timeline import Timeline
+from ..audio.aac import AAC, RATE, audio_options
+from ..video.encoding import x264_options
 from .cuetext import wrapped
-from .encoding import QUALITIES, x264_options
 
 if TYPE_CHECKING:
     from av.container.core import Chapter  # a TypedDict of PyAV's stubs
@@ -48,7 +48,7 @@ def write_mp4(
         quality = timeline.look.quality
         astream = container.add_stream("aac", rate=RATE, options=audio_options(quality))
         astream.layout = "stereo"
-        astream.bit_rate = QUALITIES[quality].audio_bitrate
+        astream.bit_rate = AAC[quality].bitrate
         container.metadata["title"] = timeline.title
         if timeline.description:
             container.metadata["description"] = timeline.description
@@ -146,7 +146,7 @@ def write_m4a(path: Path, timeline: Timeline, soundtrack) -> None:
         quality = timeline.look.quality
         stream = container.add_stream("aac", rate=RATE, options=audio_options(quality))
         stream.layout = "stereo"
-        stream.bit_rate = QUALITIES[quality].audio_bitrate
+        stream.bit_rate = AAC[quality].bitrate
         container.metadata["title"] = timeline.title
         container.start_encoding()
         if bytes(stream.codec_context.extradata or b"") != soundtrack.extradata:

@@ -13,8 +13,8 @@ import warnings
 import numpy as np
 from PIL import Image, ImageCms, ImageOps
 
-from ..errors import MediaError
-from ..media import open_image
+from ...errors import MediaError
+from ...media import open_image
 
 _SRGB = ImageCms.createProfile("sRGB")
 

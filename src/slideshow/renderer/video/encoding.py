@@ -26,7 +26,8 @@ from fractions import Fraction
 import av
 import numpy as np
 
-from ..errors import RenderError
+from ...errors import RenderError
+from ..encoded import Encoded
 from .h264 import SkipFrames, nal_units
 from .yuv import frame_planes, planes
 
@@ -55,8 +56,6 @@ class Quality:
     still_preset: str  # a still's keyframe: encoded once and repeated, so it can afford care
     motion_preset: str  # transitions and moving shots: every frame is encoded
     refs: int  # reference frames (in the SPS, so one number for every piece)
-    audio_bitrate: int
-    aac_coder: str
 
 
 # key_crf, measured on a 12 MP scan with a caption at 1080p (PSNR of the decoded keyframe
@@ -67,10 +66,6 @@ class Quality:
 #             for checking a storyboard: half the bytes)
 # refs: the presets' own (superfast and veryfast use 1: a second reference made a crossfade
 # 13% slower and no smaller; medium uses 3).
-# aac_coder: FFmpeg's `twoloop` searches scale factors to the bit budget; `fast` does not.
-# Measured on two minutes of the benchmark's speech at 192 kb/s: 4.0 CPU-s against 2.4,
-# waveform SNR 18.9 dB against 16.3 dB, both about 100 kb/s in practice. `master` is for
-# keeping, so it takes the better coder.
 QUALITIES = {
     "draft": Quality(
         crf=26,
@@ -78,8 +73,6 @@ QUALITIES = {
         still_preset="superfast",
         motion_preset="superfast",
         refs=1,
-        audio_bitrate=128_000,
-        aac_coder="fast",
     ),
     "standard": Quality(
         crf=20,
@@ -87,8 +80,6 @@ QUALITIES = {
         still_preset="veryfast",
         motion_preset="veryfast",
         refs=1,
-        audio_bitrate=192_000,
-        aac_coder="fast",
     ),
     "master": Quality(
         crf=16,
@@ -96,8 +87,6 @@ QUALITIES = {
         still_preset="slow",
         motion_preset="medium",
         refs=3,
-        audio_bitrate=256_000,
-        aac_coder="twoloop",
     ),
 }
 
@@ -158,18 +147,6 @@ def make_encoder(width: int, height: int, fps: Fraction, options: dict[str, str]
     codec.color_range = 1  # limited (tv) range
     codec.options = dict(options)
     return codec
-
-
-@dataclass
-class Encoded:
-    """Packets of one piece and the codec headers they need. Video packets are one per frame,
-    numbered from 0; audio packets carry their own timestamps and durations in samples."""
-
-    extradata: bytes
-    packets: list[bytes]
-    keyframes: list[bool]
-    pts: list[int] | None = None
-    durations: list[int] | None = None
 
 
 def encode_frames(

@@ -13,9 +13,9 @@ import functools
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..timeline import Timeline
+from ...timeline import Timeline
+from ..container.cuetext import wrapped
 from . import text
-from .cuetext import wrapped
 from .plates import CaptionLayer, PlateSpec, caption_layer
 
 LINES = 2

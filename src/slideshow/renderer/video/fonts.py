@@ -13,8 +13,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
-from ..errors import SlideshowError
-from ..media import home
+from ...errors import SlideshowError
+from ...media import home
 
 DEFAULT_FAMILY = "DejaVu Sans"
 

@@ -23,10 +23,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from ..errors import RenderError
-from ..timeline import Timeline
-from .cache import PieceCache
-from .encoding import Encoded, blend_slice
+from ...errors import RenderError
+from ...timeline import Timeline
+from ..cache import PieceCache
+from ..encoded import Encoded
+from .encoding import blend_slice
 from .h264 import (
     NAL_IDR_SLICE,
     NAL_NON_IDR_SLICE,

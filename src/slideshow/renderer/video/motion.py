@@ -21,11 +21,11 @@ import cv2
 import numpy as np
 from PIL import Image
 
-from ..errors import MediaError
-from ..media import probe_image
-from ..timeline import Motion
-from .keys import content_key
-from .photos import load_photo
+from ...errors import MediaError
+from ...media import probe_image
+from ...timeline import Motion
+from ..keys import content_key
+from .decoding import load_photo
 from .plates import PlateSpec, background_for, caption_layer, to_yuv
 from .yuv import frame_planes, planes
 

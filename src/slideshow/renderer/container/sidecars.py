@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from ..timeline import Cue, Timeline
+from ...timeline import Cue, Timeline
 from .cuetext import wrapped
 
 

@@ -18,15 +18,12 @@ from typing import Literal
 
 import numpy as np
 
-from ..schema import TransitionKind
-from ..timeline import Motion, Timeline
-from .cache import PieceCache
-from .encoding import (
-    Blender,
-    Encoded,
-    gop_frames,
-)
-from .keys import content_key
+from ...schema import TransitionKind
+from ...timeline import Motion, Timeline
+from ..cache import PieceCache
+from ..encoded import Encoded
+from ..keys import content_key
+from .encoding import Blender, gop_frames
 from .plates import PlateSpec, bare_plate, caption_layer
 from .yuv import flat, frame_planes, planes
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..errors import RenderError
+from ...errors import RenderError
 
 NAL_SPS = 7
 NAL_NON_IDR_SLICE = 1

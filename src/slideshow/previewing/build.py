@@ -19,7 +19,7 @@ from ..loader import LoadedStoryboard
 from ..renderer.cache import PieceCache
 from ..renderer.job import fonts_for, media_digests
 from ..renderer.keys import audio_key
-from ..renderer.plates import plate_spec, plate_warnings
+from ..renderer.video.plates import plate_spec, plate_warnings
 from ..version import __version__
 from .assets import PEAKS_PER_SECOND, cached_peaks, picture, soundtrack_and_peaks
 from .page import build_page
@@ -154,7 +154,7 @@ def _replace(path: Path, data: bytes) -> None:
 
 
 def _write_soundtrack(path: Path, timeline, key: str, cache: PieceCache) -> None:
-    from ..renderer.mux import write_m4a
+    from ..renderer.container.mux import write_m4a
 
     encoded = cache.open(key)
     if encoded is None:

@@ -16,12 +16,12 @@ import numpy as np
 from av.video.reformatter import Interpolation
 from PIL import Image, ImageFilter
 
-from ..digest import sha256_json
-from ..schema import CaptionPosition, Fit
-from ..timeline import Look, Shot
+from ...digest import sha256_json
+from ...schema import CaptionPosition, Fit
+from ...timeline import Look, Shot
+from ..keys import font_digest
 from . import text
-from .keys import font_digest
-from .photos import load_photo
+from .decoding import load_photo
 from .yuv import flat, planes
 
 CARD_BACKGROUND = (17, 17, 17)

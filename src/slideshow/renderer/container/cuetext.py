@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
-from ..timeline import Cue
-from ..youtube_rules import MAX_LINE, MAX_LINES
+from ...timeline import Cue
+from ...youtube_rules import MAX_LINE, MAX_LINES
 
 
 def lines_of(text: str) -> list[str]:

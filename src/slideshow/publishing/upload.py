@@ -267,7 +267,7 @@ def _caption_digest(timeline: Timeline, tag: str) -> str:
     render, already sees a changed transcript)."""
     import hashlib
 
-    from ..renderer import sidecars
+    from ..renderer.container import sidecars
 
     track = timeline.track(tag)
     text = sidecars.vtt(timeline, track.cues, tag) if track else sidecars.vtt(timeline)

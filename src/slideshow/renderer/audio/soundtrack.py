@@ -18,12 +18,12 @@ from fractions import Fraction
 import av
 import numpy as np
 
-from ..errors import MediaError
-from ..timeline import AudioClip, Timeline
-from .encoding import QUALITIES, Encoded
+from ...errors import MediaError
+from ...timeline import AudioClip, Timeline
+from ..encoded import Encoded
+from .aac import RATE, make_audio_encoder
 from .loudness import normalised
 
-RATE = 48_000  # the soundtrack's sample rate: AAC-LC at 48 kHz, as the contract says
 AAC_FRAME = 1024  # samples in an AAC-LC frame
 BLOCK = RATE * 5  # samples per block
 
@@ -173,20 +173,6 @@ def _fade(block: np.ndarray, at: int, total: int, fade_in: int, fade_out: int) -
 
 
 # --- AAC: the soundtrack's encoder, its settings per quality, its frames ----------------
-
-
-def audio_options(quality: str) -> dict[str, str]:
-    return {"aac_coder": QUALITIES[quality].aac_coder}
-
-
-def make_audio_encoder(quality: str):
-    codec = av.CodecContext.create("aac", "w")
-    codec.sample_rate = RATE
-    codec.layout = "stereo"
-    codec.format = "fltp"
-    codec.bit_rate = QUALITIES[quality].audio_bitrate
-    codec.options = audio_options(quality)
-    return codec
 
 
 # The soundtrack is encoded in stretches of CHUNK samples on several threads (FFmpeg's AAC
