@@ -36,7 +36,9 @@ def frames_to_raw(board: Path, raw: Path) -> int:
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
     from slideshow import load, plan
     from slideshow.renderer.video.fonts import bundled_font
-    from slideshow.renderer.video.pieces import piece_frames, plan_pieces
+    from slideshow.renderer.video.frames import piece_frames
+    from slideshow.renderer.video.pieces import Blend, Moving
+    from slideshow.renderer.video.planning import plan_pieces
     from slideshow.renderer.video.plates import plate_spec
 
     loaded = load(board)
@@ -46,7 +48,7 @@ def frames_to_raw(board: Path, raw: Path) -> int:
     count = 0
     with open(raw, "wb") as out:
         for piece in plan_pieces(timeline, specs):
-            assert piece.kind != "hold", "every photo moves"
+            assert isinstance(piece, (Moving, Blend)), "every photo moves"
             _, frames = piece_frames(piece)
             for frame in frames:
                 array = frame if isinstance(frame, np.ndarray) else frame.to_ndarray()

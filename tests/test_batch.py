@@ -170,20 +170,21 @@ def test_dask_cluster_renders_the_same_bytes(folder, tmp_path):
 
 
 def test_work_is_split_into_contiguous_runs_of_similar_cost():
-    from slideshow.renderer.video.pieces import Piece, View
+    from slideshow.renderer.video.pieces import Blend, Hold, Piece, View, cost
     from slideshow.renderer.video.plates import PlateSpec
     from slideshow.renderer.workers import split_work
 
     view = View(PlateSpec("title", 320, 180, "font.ttf", "font.ttf"))
 
     def piece(kind: str, index: int) -> Piece:
-        frames = 30 if kind == "blend" else 150
-        return Piece(kind, index, frames, f"{kind}{index}", view, encode_frames=min(frames, 60))
+        if kind == "blend":
+            return Blend(index, 30, f"blend{index}", view, view, "crossfade")
+        return Hold(index, 150, f"hold{index}", view, 60)
 
     pieces = [piece("hold" if i % 2 == 0 else "blend", i) for i in range(59)]
     runs = split_work(pieces, 2, 8)
     assert len(runs) == 8 and [p for run in runs for p in run] == pieces
-    costs = [sum(p.cost for p in run) for run in runs]
+    costs = [sum(cost(p) for p in run) for run in runs]
     assert max(costs) - min(costs) <= 40  # a piece's cost at most
     # An edit re-encodes a photo's hold and its two transitions: one run for each worker,
     # the hold with one of them (its plate made once there).
@@ -203,7 +204,7 @@ def test_a_bug_for_one_storyboard_never_stops_the_others(
     """Whatever --jobs is, a bug of ours while preparing or encoding one compilation fails
     that one alone, in one line naming the crash log, which holds the traceback."""
     import slideshow.renderer.job as job_module
-    import slideshow.renderer.workers as workers
+    import slideshow.renderer.video.frames as workers
 
     def green(plate_or_spec) -> bool:  # only two.yaml shows green.png
         if where == "prepare":

@@ -19,7 +19,7 @@ import pytest
 import slideshow
 from slideshow.renderer.video.assemble import SPAN, order_counts
 from slideshow.renderer.video.h264 import implicit_weight
-from slideshow.renderer.video.pieces import mix, plan_pieces
+from slideshow.renderer.video.planning import mix, plan_pieces
 
 CHROMIUM = shutil.which("chromium")
 
@@ -89,7 +89,9 @@ def _kinds(path) -> list[str]:
 
     fonts = fonts_for(checked.timeline, checked.loaded)
     specs = [plate_spec(s, checked.timeline.look, fonts, "x") for s in checked.timeline.shots]
-    return [p.kind for p in plan_pieces(checked.timeline, specs, free=True)]
+    names = {"Hold": "hold", "Moving": "motion", "Blend": "blend", "FreeRun": "free"}
+    names["BlackKey"] = "key"
+    return [names[type(p).__name__] for p in plan_pieces(checked.timeline, specs, free=True)]
 
 
 @pytest.mark.parametrize(

@@ -95,7 +95,7 @@ def test_the_walk_sees_imports_and_cycles():
     assert "slideshow.planner" in imports("slideshow.check")
     assert "slideshow.renderer.video.fonts" in imports("slideshow.renderer.keys")
     # a lazy import
-    assert "slideshow.renderer.video.motion" in imports("slideshow.renderer.video.pieces")
+    assert "slideshow.renderer.video.motion" in imports("slideshow.renderer.video.frames")
     assert "slideshow.publishing" in imports("slideshow")  # import_module, in __getattr__
     # from . import
     assert "slideshow.renderer.video.text" in imports("slideshow.renderer.video.plates")

@@ -1,14 +1,14 @@
 """BS.1770 loudness against the standard's own reference points, and the limiter."""
 
 import numpy as np
+
+from slideshow.renderer.audio.aac import RATE
 from slideshow.renderer.audio.loudness import (
     integrated_loudness,
     limit,
     normalise,
     true_peak,
 )
-
-from slideshow.renderer.audio.aac import RATE
 
 
 def sine(seconds=20.0, freq=997.0, level=1.0, channels=1):

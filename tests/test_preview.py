@@ -15,7 +15,7 @@ from pypdf import PdfReader
 import slideshow
 from slideshow.errors import StoryboardError
 from slideshow.previewing.rows import citation, plan_rows
-from slideshow.timeline import Shot, Transition
+from slideshow.timeline import PhotoShot, Transition
 
 BOARD = """\
 title: Leaving Kiev
@@ -141,7 +141,7 @@ def test_warnings_are_shown_next_to_what_they_concern(storyboard, assets, tmp_pa
 
 def test_citation_from_the_caption_else_the_file_name():
     def shot(photo, caption=None):
-        return Shot(0, 0, 1, "photo", Transition("cut", 0), photo=photo, caption=caption)
+        return PhotoShot(0, 0, 1, Transition("cut", 0), 0, photo=photo, file=photo, caption=caption)
 
     assert citation(shot("scans/I-495_0001.tif")) == "I-495"
     assert citation(shot("a.jpg", "Rally, 1987. P-12")) == "P-12"

@@ -13,11 +13,11 @@ import probe
 import pytest
 import shell
 from PIL import Image
-from slideshow.renderer.audio.loudness import integrated_loudness, true_peak
 
 import slideshow
 from slideshow.renderer import render
 from slideshow.renderer.audio.aac import RATE
+from slideshow.renderer.audio.loudness import integrated_loudness, true_peak
 
 SMALL = "video: {size: 320x180, fps: 30, quality: draft}\n"
 
@@ -144,7 +144,7 @@ def test_a_caption_blended_in_yuv_matches_drawing_it_in_rgb(tmp_path):
     """Still plates get their caption as a layer over the cached picture; it must look as the
     caption drawn on the RGB frame would, text edges included, on any colour."""
     from slideshow.renderer.video import fonts
-    from slideshow.renderer.video.pieces import _plate
+    from slideshow.renderer.video.frames import _plate
     from slideshow.renderer.video.plates import PlateSpec, render_plate, to_yuv
 
     font = str(fonts.bundled_font())

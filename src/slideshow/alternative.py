@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from html import escape
 
 from .languages import english_name, is_rtl
-from .timeline import Timeline
+from .timeline import PhotoShot, Timeline
 
 
 @dataclass(frozen=True)
@@ -123,7 +123,7 @@ def text_alternative(timeline: Timeline) -> TextAlternative:
     """The text alternative of a planned compilation."""
     entries: list[Entry] = []
     for shot in timeline.shots:
-        if shot.kind == "photo":
+        if isinstance(shot, PhotoShot):
             alt = shot.alt or shot.caption or ""
             entries.append(Entry(shot.start, "photo", alt, timeline.language, shot.caption))
         elif shot.kind == "title" and shot.segment is not None and shot.title:

@@ -14,7 +14,19 @@ from . import youtube_rules
 from .errors import Problem, StoryboardError
 from .loader import LoadedStoryboard
 from .timecode import format_time
-from .timeline import AudioClip, Chapter, Cue, Look, Motion, Shot, Timeline, Track, Transition
+from .timeline import (
+    AudioClip,
+    CardShot,
+    Chapter,
+    Cue,
+    Look,
+    Motion,
+    PhotoShot,
+    Shot,
+    Timeline,
+    Track,
+    Transition,
+)
 
 
 def plan(loaded: LoadedStoryboard) -> Timeline:
@@ -159,7 +171,7 @@ class _Planner:
         way_in = defaults.transition if self.shots else "cut"
         transition = Transition(way_in, self.frames(defaults.transition_duration))
         self.shots.append(
-            Shot(
+            CardShot(
                 index=len(self.shots),
                 start=self.cursor,
                 end=self.cursor + max(length, 1),
@@ -332,11 +344,10 @@ class _Planner:
             kind = "cut"
         transition_seconds = photo.transition_duration or defaults.transition_duration
         frames = 0 if kind == "cut" else self.frames(transition_seconds)
-        shot = Shot(
+        shot = PhotoShot(
             index=len(self.shots),
             start=self.cursor,
             end=self.cursor + length,
-            kind="photo",
             transition=Transition(kind, frames),
             segment=s,
             photo=photo.file,
@@ -352,7 +363,7 @@ class _Planner:
             self.photo_cues.append((s, Cue(shot.start, shot.end, photo.caption)))
         self.cursor += length
 
-    def _enlargement(self, s: int, p: int, photo, shot: Shot) -> None:
+    def _enlargement(self, s: int, p: int, photo, shot: PhotoShot) -> None:
         """Warn when a photo has too few pixels for how large it is shown: it will look soft.
         Its framing decides: the whole photo fitted to the frame, or a Ken Burns move's
         tightest rectangle."""
@@ -465,7 +476,7 @@ class _Planner:
             # At most half of each neighbour, so transitions never overlap one another.
             limit = 2 * min(before.frames // 2, shot.frames // 2)
             if t.frames > limit:
-                if shot.kind == "photo":
+                if isinstance(shot, PhotoShot):
                     self.warn(
                         ("segments", shot.segment, "photos", self._photo_index(shot)),
                         f"photo {shot.photo!r}: the {t.kind} is shortened to "

@@ -12,7 +12,7 @@ import types
 import typing
 from dataclasses import dataclass
 from fractions import Fraction
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 from .schema import CaptionPosition, Fit, MotionKind, Quality, TransitionKind
 from .timecode import format_time
@@ -20,7 +20,6 @@ from .timecode import format_time
 VERSION = 1
 
 Rect = tuple[float, float, float, float]
-ShotKind = Literal["photo", "title", "credits"]  # a photo, or a card: the intro's, the outro's
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,28 +41,53 @@ class Motion:
 
 
 @dataclass(frozen=True, slots=True)
-class Shot:
-    """One photo or card on screen from frame start to frame end (exclusive)."""
+class _Shot:
+    """What every shot has: its place in the plan, from frame start to frame end (exclusive),
+    how it comes in, and its segment (None for the intro's and outro's cards)."""
 
     index: int
     start: int
     end: int
-    kind: ShotKind
     transition: Transition
-    segment: int | None = None
-    photo: str | None = None  # the path as the storyboard writes it
-    file: str | None = None  # the resolved path
-    caption: str | None = None
-    fit: Fit = "contain"
-    motion: Motion = Motion()
-    title: str | None = None  # cards
-    subtitle: str | None = None
-    lines: tuple[str, ...] = ()
-    alt: str | None = None  # what the photo shows, for the text alternative
+    segment: int | None
 
     @property
     def frames(self) -> int:
         return self.end - self.start
+
+
+@dataclass(frozen=True, slots=True)
+class PhotoShot(_Shot):
+    """A photograph on screen, fitted, captioned, still or moving."""
+
+    photo: str  # the path as the storyboard writes it
+    file: str  # the resolved path
+    caption: str | None = None
+    fit: Fit = "contain"
+    motion: Motion = Motion()
+    alt: str | None = None  # what the photo shows, for the text alternative
+    kind: ClassVar[Literal["photo"]] = "photo"
+
+
+@dataclass(frozen=True, slots=True)
+class CardShot(_Shot):
+    """A card of text on a dark ground: a title card (the intro's, or a segment's without
+    photos) or the closing credits."""
+
+    kind: CardKind
+    title: str | None = None
+    subtitle: str | None = None
+    lines: tuple[str, ...] = ()
+
+
+Shot = PhotoShot | CardShot
+
+
+def caption_of(shot: Shot) -> str | None:
+    """A photo's caption; a card has none."""
+    return shot.caption if isinstance(shot, PhotoShot) else None
+CardKind = Literal["title", "credits"]
+ShotKind = Literal["photo", "title", "credits"]  # the names the outputs give shot kinds
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,8 +213,12 @@ def format_table(timeline: Timeline) -> str:
     """A readable table of shots, then chapters."""
     rows = [("#", "start", "end", "shot", "caption", "transition in")]
     for shot in timeline.shots:
-        what = shot.photo if shot.kind == "photo" else f"[{shot.kind} card] {shot.title or ''}"
-        motion = " (kenburns)" if shot.motion.kind == "kenburns" else ""
+        if isinstance(shot, PhotoShot):
+            what = shot.photo
+        else:
+            what = f"[{shot.kind} card] {shot.title or ''}"
+        moving = isinstance(shot, PhotoShot) and shot.motion.kind == "kenburns"
+        motion = " (kenburns)" if moving else ""
         trans: str = shot.transition.kind
         if shot.transition.frames:
             trans += f" {float(timeline.seconds(shot.transition.frames)):g}s"
@@ -200,7 +228,7 @@ def format_table(timeline: Timeline) -> str:
                 timeline.clock(shot.start),
                 timeline.clock(shot.end),
                 f"{what}{motion}",
-                (shot.caption or "").replace("\n", " "),
+                (shot.caption or "").replace("\n", " ") if isinstance(shot, PhotoShot) else "",
                 trans,
             )
         )
@@ -235,7 +263,29 @@ def _cut(text: str, width: int) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+# A shot as version 1 of the JSON writes it, whatever its kind: every field, in this order.
+_SHOT_FIELDS = {
+    "index": None,
+    "start": None,
+    "end": None,
+    "kind": None,
+    "transition": None,
+    "segment": None,
+    "photo": None,
+    "file": None,
+    "caption": None,
+    "fit": "contain",
+    "motion": Motion(),
+    "title": None,
+    "subtitle": None,
+    "lines": (),
+    "alt": None,
+}
+
+
 def _encode(value: object) -> object:
+    if isinstance(value, (PhotoShot, CardShot)):
+        return {k: _encode(getattr(value, k, default)) for k, default in _SHOT_FIELDS.items()}
     if dataclasses.is_dataclass(value):
         return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Fraction):
@@ -248,6 +298,10 @@ def _encode(value: object) -> object:
 def _decode(tp: Any, value: Any) -> Any:
     """JSON data back to the type tp of the timeline's dataclasses (the inverse of _encode)."""
     origin = typing.get_origin(tp)
+    if tp == Shot:
+        kind = PhotoShot if value["kind"] == "photo" else CardShot
+        fields = {f.name for f in dataclasses.fields(kind)}
+        return _decode(kind, {k: v for k, v in value.items() if k in fields})
     if dataclasses.is_dataclass(tp):
         hints = typing.get_type_hints(tp)
         return typing.cast(Any, tp)(**{k: _decode(hints[k], v) for k, v in value.items()})

@@ -20,6 +20,7 @@ from ..renderer.cache import PieceCache
 from ..renderer.job import fonts_for, media_digests
 from ..renderer.keys import audio_key
 from ..renderer.video.plates import plate_spec, plate_warnings
+from ..timeline import PhotoShot
 from ..version import __version__
 from .assets import PEAKS_PER_SECOND, cached_peaks, picture, soundtrack_and_peaks
 from .page import build_page
@@ -59,7 +60,7 @@ def preview(
     digests = media_digests(loaded, timeline, cache)
     fonts = fonts_for(timeline, loaded)
     specs = [
-        plate_spec(s, timeline.look, fonts, digests.get(s.file) if s.file else None)
+        plate_spec(s, timeline.look, fonts, digests[s.file] if isinstance(s, PhotoShot) else None)
         for s in timeline.shots
     ]
     key = audio_key(timeline, digests)

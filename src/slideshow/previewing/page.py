@@ -9,7 +9,7 @@ import json
 from html import escape
 from importlib import resources
 
-from ..timeline import Timeline
+from ..timeline import PhotoShot, Timeline, caption_of
 from .rows import Plan, Row
 from .rows import clock as _clock
 
@@ -46,7 +46,7 @@ def build_page(
                 "start": row.seconds[0],
                 "end": row.seconds[1],
                 "picture": f"{folder}/{pictures[i][0]}",
-                "caption": row.shot.caption or "",
+                "caption": caption_of(row.shot) or "",
             }
             for i, row in enumerate(plan.rows)
         ],
@@ -151,7 +151,9 @@ def _waveform(row: Row) -> str:
 def _row(row: Row, thumb: str, lines_lang: str = "") -> str:
     shot = row.shot
     start, end = row.seconds
-    alt = shot.alt or shot.caption or row.what
+    caption = caption_of(shot)
+    described = shot.alt if isinstance(shot, PhotoShot) else None
+    alt = described or caption or row.what
     parts = [
         f'<li class="shot {shot.kind}" data-index="{shot.index}" data-start="{start}" '
         f'data-end="{end}" tabindex="0">',
@@ -162,10 +164,10 @@ def _row(row: Row, thumb: str, lines_lang: str = "") -> str:
         f'<span class="length">{end - start:.1f} s</span></p>',
         f'<p class="what" dir="auto">{_text(row.what)}</p>',
     ]
-    if shot.caption:
-        parts.append(f'<p class="caption" dir="auto">{_text(shot.caption)}</p>')
-    if shot.alt:
-        parts.append(f'<p class="alt" dir="auto">Alt text: {_text(shot.alt)}</p>')
+    if caption:
+        parts.append(f'<p class="caption" dir="auto">{_text(caption)}</p>')
+    if described:
+        parts.append(f'<p class="alt" dir="auto">Alt text: {_text(described)}</p>')
     meta = [row.transition if row.transition == "cut" else f"{row.transition} in"]
     if row.motion:
         meta.append(row.motion)

@@ -10,7 +10,7 @@ from pathlib import PurePath
 
 from ..errors import Problem
 from ..timecode import format_time
-from ..timeline import Cue, Shot, Timeline
+from ..timeline import CardShot, Cue, PhotoShot, Shot, Timeline, caption_of
 
 # An archive's item number in a caption or a file name: I-495, P-12 (not part of a longer
 # number).
@@ -60,7 +60,9 @@ def clock(seconds: float) -> str:
 
 
 def citation(shot: Shot) -> str | None:
-    for text in (shot.caption or "", PurePath(shot.photo or "").stem):
+    if not isinstance(shot, PhotoShot):
+        return None
+    for text in (shot.caption or "", PurePath(shot.photo).stem):
         found = CITATION.search(text)
         if found:
             return found[1]
@@ -81,10 +83,10 @@ def plan_rows(timeline: Timeline, warnings: list[Problem], shot_warnings: dict[i
             Row(
                 shot=shot,
                 seconds=(float(shot.start / fps), float(shot.end / fps)),
-                what=shot.photo if shot.kind == "photo" and shot.photo else _card(shot),
+                what=shot.photo if isinstance(shot, PhotoShot) else _card(shot),
                 citation=citation(shot),
                 transition=transition,
-                motion="Ken Burns" if shot.motion.kind == "kenburns" else None,
+                motion="Ken Burns" if _moving(shot) else None,
                 warnings=list(shot_warnings.get(shot.index, [])),
             )
         )
@@ -122,8 +124,12 @@ def plan_rows(timeline: Timeline, warnings: list[Problem], shot_warnings: dict[i
     return Plan(rows, transcript, general, screen)
 
 
-def _card(shot: Shot) -> str:
-    name = {"title": "Title card", "credits": "Credits"}.get(shot.kind, shot.kind)
+def _moving(shot: Shot) -> bool:
+    return isinstance(shot, PhotoShot) and shot.motion.kind == "kenburns"
+
+
+def _card(shot: CardShot) -> str:
+    name = {"title": "Title card", "credits": "Credits"}[shot.kind]
     return f"{name}: {shot.title}" if shot.title else name
 
 
@@ -133,7 +139,7 @@ def _transcript_cues(timeline: Timeline) -> list[Cue]:
     result = []
     for cue in timeline.captions:
         shot = _shot_at(timeline.shots, cue.start)
-        if shot is not None and shot.caption == cue.text and shot.start == cue.start:
+        if shot is not None and caption_of(shot) == cue.text and shot.start == cue.start:
             continue
         result.append(cue)
     return result

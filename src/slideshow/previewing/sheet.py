@@ -12,7 +12,7 @@ import logging
 from pathlib import Path
 
 from ..renderer.video.fonts import bundled_font
-from ..timeline import Timeline
+from ..timeline import Timeline, caption_of
 from .rows import Plan, Row
 from .rows import clock as _clock
 
@@ -109,11 +109,12 @@ def _cell(pdf, row: Row, thumb: Path, x, y, w, thumb_h, cell_h) -> None:
     pdf.set_font("sheet", "", 6.5)
     pdf.set_text_color(*MUTED)
     _limited(pdf, w, 2.8, row.what + (f" · {row.citation}" if row.citation else ""), bottom)
-    if shot.caption:
+    caption = caption_of(shot)
+    if caption:
         pdf.set_xy(x, pdf.get_y() + 0.4)
         pdf.set_text_color(*INK)
         pdf.set_font("sheet", "", 7.5)
-        _limited(pdf, w, line, shot.caption, bottom - (2.6 if row.warnings else 0))
+        _limited(pdf, w, line, caption, bottom - (2.6 if row.warnings else 0))
     if row.warnings:
         pdf.set_x(x)
         pdf.set_text_color(*WARN)

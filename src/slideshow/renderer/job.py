@@ -19,7 +19,7 @@ from ..digest import sha256_file
 from ..errors import RenderError, SlideshowError
 from ..loader import LoadedStoryboard
 from ..outputs import Outputs
-from ..timeline import Timeline
+from ..timeline import PhotoShot, Timeline
 from ..version import __version__
 from .audio.aac import AAC
 from .cache import DigestCache, PieceCache
@@ -29,7 +29,8 @@ from .video import subtitles
 from .video.assemble import video_frames
 from .video.encoding import QUALITIES
 from .video.fonts import find_font
-from .video.pieces import Piece, plan_pieces, shown
+from .video.pieces import Piece, is_encoded
+from .video.planning import plan_pieces, shown
 from .video.plates import PlateSpec, plate_spec, plate_warnings, render_plate
 
 
@@ -96,7 +97,7 @@ def prepare(
     fonts = fonts_for(timeline, loaded)
     key = render_key(timeline, digests, fonts, free_transitions)
     specs = [
-        plate_spec(s, timeline.look, fonts, digests.get(s.file) if s.file else None)
+        plate_spec(s, timeline.look, fonts, digests[s.file] if isinstance(s, PhotoShot) else None)
         for s in timeline.shots
     ]
     subs = subtitles.subtitles(timeline, fonts)
@@ -198,7 +199,7 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
         outputs,
         float(timeline.duration),
         time.perf_counter() - job.began,
-        pieces=sum(1 for p in job.pieces if p.encoded),  # a free transition is not one
+        pieces=sum(1 for p in job.pieces if is_encoded(p)),  # a free transition is not one
         encoded=len(job.missing),
         warnings=job.warnings,
     )
@@ -241,7 +242,8 @@ def _alive(pid: int) -> bool:
 def media_digests(
     loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache
 ) -> dict[str, str]:
-    files = {s.file for s in timeline.shots if s.file} | {c.file for c in timeline.audio}
+    files = {s.file for s in timeline.shots if isinstance(s, PhotoShot)}
+    files |= {c.file for c in timeline.audio}
     files |= {str(loaded.resolve(t)) for t in loaded.transcripts}
     known = DigestCache(cache.root)
     digests = {}
@@ -284,7 +286,7 @@ def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:
     seen: set[str] = set()
     missing = []
     for piece in pieces:
-        if not piece.encoded or piece.key in seen:
+        if not is_encoded(piece) or piece.key in seen:
             continue
         seen.add(piece.key)
         if not cache.has(piece.key):

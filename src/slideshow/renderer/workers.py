@@ -13,8 +13,8 @@ from ..timeline import Timeline
 from .audio.soundtrack import encode_audio, soundtrack
 from .cache import PieceCache
 from .encoded import Encoded
-from .video.encoding import encode_frames, encode_still, x264_options
-from .video.pieces import Piece, keyframe_picture, piece_frames
+from .video.frames import encode_piece
+from .video.pieces import Piece, cost
 
 
 def encode_soundtrack(
@@ -43,13 +43,7 @@ def encode_pieces(
     cache = PieceCache(cache_root) if cache_root is not None else None
     results: list[tuple[str, Encoded | None]] = []
     for piece in pieces:
-        width, height = piece.a.plate.width, piece.a.plate.height
-        if piece.keyed:
-            plate = keyframe_picture(piece, cache)
-            encoded = encode_still(plate, piece.encode_frames, fps, quality)
-        else:
-            kind, frames = piece_frames(piece, cache)
-            encoded = encode_frames(frames, width, height, fps, x264_options(quality, kind, fps))
+        encoded = encode_piece(piece, fps, quality, cache)
         if cache is not None:
             cache.put(piece.key, encoded)
         results.append((piece.key, None if cache is not None else encoded))
@@ -81,7 +75,7 @@ RUN_COST = 30.0
 def split_work(pieces: list[Piece], workers: int, most: int | None = None) -> list[list[Piece]]:
     """Contiguous runs of about equal cost, at least one per worker and at most `most`
     (default: one per worker); within a run each plate is made once."""
-    total = sum(p.cost for p in pieces)
+    total = sum(cost(p) for p in pieces)
     if workers <= 1 or len(pieces) <= 1:
         return [pieces] if pieces else []
     runs = max(workers, min(most or workers, int(total // RUN_COST)))
@@ -92,5 +86,5 @@ def split_work(pieces: list[Piece], workers: int, most: int | None = None) -> li
         if spent >= share * len(chunks) and len(chunks) < runs:
             chunks.append([])
         chunks[-1].append(piece)
-        spent += piece.cost
+        spent += cost(piece)
     return [c for c in chunks if c]

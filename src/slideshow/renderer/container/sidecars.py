@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from fractions import Fraction
 
-from ...timeline import Cue, Timeline
+from ...timeline import Cue, PhotoShot, Timeline, caption_of
 from .cuetext import wrapped
 
 
@@ -57,8 +57,8 @@ def manifest(timeline: Timeline, info: dict) -> str:
             "end": float(timeline.seconds(s.end)),
             "start_frame": s.start,
             "end_frame": s.end,
-            "photo": s.photo,
-            "caption": s.caption,
+            "photo": s.photo if isinstance(s, PhotoShot) else None,
+            "caption": caption_of(s),
             "transition": {"kind": s.transition.kind, "frames": s.transition.frames},
         }
         for s in timeline.shots

@@ -38,7 +38,7 @@ from .h264 import (
     parse_sps,
     renumbered,
 )
-from .pieces import Piece, expand
+from .pieces import FreeRun, Keyed, Piece, expand, is_encoded
 
 START = b"\x00\x00\x00\x01"
 
@@ -55,7 +55,7 @@ def video_frames(
     pieces: list[Piece], cache: PieceCache, timeline: Timeline
 ) -> tuple[Iterator[Frame], bytes]:
     """The frames in decode order, and the H.264 headers they share."""
-    encoded_pieces = [p for p in pieces if p.encoded]
+    encoded_pieces = [p for p in pieces if is_encoded(p)]
     first = cache.open(encoded_pieces[0].key) if encoded_pieces else None
     if first is None:
         raise RenderError("a piece vanished from the cache while rendering; render again")
@@ -82,11 +82,11 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
     follow: tuple[int, int] | None = None  # a hold whose keyframe went ahead: its numbering
     ahead: Encoded | None = None
     for index, piece in enumerate(pieces):
-        if piece.kind == "free":
+        if isinstance(piece, FreeRun):
             after = pieces[index + 1] if index + 1 < len(pieces) else None
-            if after is None or not after.keyed or sequence.poc_type != 0:
-                raise RenderError("internal error: a free transition without a keyframe after it")
-            if sequence.log2_max_poc_lsb < 8:
+            # The planner puts a free run before a keyed piece only (planning.free_transition).
+            assert isinstance(after, Keyed), "a free run is followed by a keyframe"
+            if sequence.poc_type != 0 or sequence.log2_max_poc_lsb < 8:
                 raise RenderError("internal error: no room in the order counts for a transition")
             if pictures is None:
                 pictures = parse_pps(extradata)
@@ -134,7 +134,7 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
             yield Frame(data, keyframe, piece.start + j, decoded - 1)
             decoded += 1
         follow = None
-        if not piece.keyed:
+        if not isinstance(piece, Keyed):
             last = (0, 0)  # nothing follows an encoded piece without a keyframe of its own
 
 

@@ -18,7 +18,7 @@ from PIL import Image, ImageFilter
 
 from ...digest import sha256_json
 from ...schema import CaptionPosition, Fit
-from ...timeline import Look, Shot
+from ...timeline import Look, PhotoShot, Shot
 from ..keys import font_digest
 from . import text
 from .decoding import load_photo
@@ -83,7 +83,7 @@ class PlateSpec:
 
 def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | None) -> PlateSpec:
     regular, bold = fonts
-    if shot.kind == "photo":
+    if isinstance(shot, PhotoShot):
         return PlateSpec(
             "photo",
             look.width,
