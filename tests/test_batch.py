@@ -203,7 +203,7 @@ def test_a_bug_for_one_storyboard_never_stops_the_others(
 ):
     """Whatever --jobs is, a bug of ours while preparing or encoding one compilation fails
     that one alone, in one line naming the crash log, which holds the traceback."""
-    import slideshow.renderer.job as job_module
+    import slideshow.renderer.layout as job_module
     import slideshow.renderer.video.frames as workers
 
     def green(plate_or_spec) -> bool:  # only two.yaml shows green.png

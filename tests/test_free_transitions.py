@@ -84,7 +84,7 @@ def grain(assets):
 
 def _kinds(path) -> list[str]:
     checked = slideshow.check(path)
-    from slideshow.renderer.job import fonts_for
+    from slideshow.renderer.layout import fonts_for
     from slideshow.renderer.video.plates import plate_spec
 
     fonts = fonts_for(checked.timeline, checked.loaded)

@@ -629,7 +629,7 @@ def test_publishing_survives_any_answer(work, published_board, faults):
     from slideshow.publishing.youtube import Retry
 
     out = _fresh(work)
-    for name in ("mp4", "json", "jpg", "vtt", "srt", "chapters.txt"):
+    for name in ("mp4", "json", "jpg", "vtt", "srt"):  # no chapters: no titled segment
         source = work / "published" / f"publish.{name}"
         (out / source.name).write_bytes(source.read_bytes())
     with StandIn() as server:

@@ -29,7 +29,7 @@ def test_a_bag_validates_and_holds_the_outputs_and_the_storyboard(assets, storyb
     result = shell.run("package", path, "--out", out, "--with-media")
     assert result.returncode == 0, result.stderr
     bag = out / "kiev.bag"
-    assert f"{path}: packaged: {bag} (12 files)" in result.stdout
+    assert f"{path}: packaged: {bag} (11 files)" in result.stdout
     kept = bagit.Bag(str(bag))
     kept.validate()
     assert sorted(kept.algorithms) == ["sha256", "sha512"]
@@ -37,7 +37,7 @@ def test_a_bag_validates_and_holds_the_outputs_and_the_storyboard(assets, storyb
     assert names == sorted(
         f"data/{n}"
         for n in (
-            "kiev.mp4", "kiev.srt", "kiev.vtt", "kiev.chapters.txt", "kiev.jpg", "kiev.json",
+            "kiev.mp4", "kiev.srt", "kiev.vtt", "kiev.jpg", "kiev.json",
             "kiev.transcript.html", "kiev.transcript.txt",
             "storyboard/story.yaml", "media/red.jpg", "media/green.png", "media/talk.wav",
         )

@@ -331,7 +331,7 @@ def test_killed_render_leaves_no_output(assets, storyboard, tmp_path):
     render(path, out, cache_root=cache)  # a re-run completes and cleans up what was left
     assert sorted(p.name for p in out.iterdir()) == sorted(
         f"story{s}"
-        for s in (".mp4", ".srt", ".vtt", ".chapters.txt", ".jpg", ".json")
+        for s in (".mp4", ".srt", ".vtt", ".jpg", ".json")  # no titled segment: no chapters
         + (".transcript.html", ".transcript.txt")
     )
     assert {p: p.stat().st_mtime for p in assets.iterdir() if p.is_file()} == before
@@ -405,3 +405,32 @@ def test_blends_are_the_exact_integer_formula():
             assert np.array_equal(reloaded(weight).to_ndarray(), exact)
         assert np.array_equal(blender(0).to_ndarray(), a)
         assert np.array_equal(blender(256).to_ndarray(), b)
+
+
+def test_chapters_file_only_with_chapters(assets, storyboard, tmp_path):
+    """The contract: a storyboard without a titled segment has no chapters and no
+    `.chapters.txt`; one with titled segments has it, and a render after the titles are gone
+    removes the stale list (it would otherwise be published beside the new video)."""
+    media.photo(assets / "a.jpg", (200, 40, 40), size=(320, 180))
+    media.photo(assets / "b.jpg", (40, 40, 200), size=(320, 180))
+    body = "video: {size: 320x180, fps: 10, quality: draft}\nsegments:\n"
+    titled = (
+        "title: Chapters\n" + body
+        + "  - title: First\n    photos: [{file: a.jpg, duration: 2}]\n"
+        + "  - title: Second\n    photos: [{file: b.jpg, duration: 2}]\n"
+    )
+    path = storyboard(titled)
+    out = tmp_path / "out"
+    result = render(path, out, cache_root=tmp_path / "cache")
+    assert result.outputs.chapters is not None
+    chapters = (out / "story.chapters.txt").read_text(encoding="utf-8")
+    assert chapters == "0:00 First\n0:02 Second\n"
+    manifest = json.loads((out / "story.json").read_text(encoding="utf-8"))
+    assert "story.chapters.txt" in manifest["outputs"]
+    path.write_text(titled.replace("  - title: First\n", "  - ").replace("  - title: Second\n", "  - "))
+    result = render(path, out, cache_root=tmp_path / "cache")
+    assert result.outputs.chapters is None
+    assert not (out / "story.chapters.txt").exists()
+    manifest = json.loads((out / "story.json").read_text(encoding="utf-8"))
+    assert not any("chapters" in name for name in manifest["outputs"])
+    assert render(path, out, cache_root=tmp_path / "cache").skipped  # and it is up to date

@@ -22,6 +22,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
+from .atomic import write_text
 from .errors import MediaError, SlideshowError
 from .media import AudioInfo, home, probe_audio
 from .sources.itemlist import ItemList, Row, read_item_list
@@ -126,21 +127,10 @@ def init(
         return result
     folder.mkdir(parents=True, exist_ok=True)
     if transcript_out is not None and ohms is not None and ohms.vtt:
-        _write(transcript_out, ohms.vtt)
-    _write(target, result.text)
+        write_text(transcript_out, ohms.vtt)
+    write_text(target, result.text)
     result.written = target
     return result
-
-
-def _write(path: Path, text: str) -> None:
-    """Write whole or not at all: a temporary file renamed into place."""
-    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        temp.write_text(text, encoding="utf-8")
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise SlideshowError(f"cannot write {path}: {exc.strerror}") from None
 
 
 # --- what the sources hold ----------------------------------------------------------------

@@ -10,20 +10,16 @@ Written only when a base URL says where the files will be served from.
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from urllib.parse import quote
 
+from .atomic import write_text
 from .languages import english_name
 from .loader import LoadedStoryboard
 from .outputs import Outputs
 from .timeline import Timeline
 
 CONTEXT = "http://iiif.io/api/presentation/3/context.json"
-
-
-def manifest_path(out: str | Path, id: str) -> Path:
-    return Path(out) / f"{id}.iiif.json"
 
 
 def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dict:
@@ -57,7 +53,7 @@ def manifest(loaded: LoadedStoryboard, timeline: Timeline, base_url: str) -> dic
 
     data: dict = {
         "@context": CONTEXT,
-        "id": url(manifest_path(".", timeline.id)),
+        "id": url(outputs.iiif),
         "type": "Manifest",
         "label": text(timeline.title),
         "metadata": [
@@ -162,15 +158,7 @@ def _seconds(timeline: Timeline, frame: int) -> str:
 
 def write(loaded: LoadedStoryboard, timeline: Timeline, out: str | Path, base_url: str) -> Path:
     """Write `<out>/<id>.iiif.json` whole (a temporary file renamed into place)."""
-    path = manifest_path(out, timeline.id)
-    temp = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        temp.write_text(
-            json.dumps(manifest(loaded, timeline, base_url), ensure_ascii=False, indent=2) + "\n",
-            encoding="utf-8",
-        )
-        os.replace(temp, path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
+    path = Outputs.for_timeline(out, timeline).iiif
+    data = manifest(loaded, timeline, base_url)
+    write_text(path, json.dumps(data, ensure_ascii=False, indent=2) + "\n")
     return path

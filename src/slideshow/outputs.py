@@ -1,4 +1,7 @@
-"""The files a render writes for one compilation, by name rather than by position."""
+"""Every file the tool writes for one compilation, by name rather than by position: what a
+render writes (iterated in the order they are moved into place), and beside them the IIIF
+manifest, the preview page and its folder, the contact sheet, the bag and the publish
+records."""
 
 from __future__ import annotations
 
@@ -31,7 +34,7 @@ class Outputs:
     mp4: Path
     srt: Path
     vtt: Path
-    chapters: Path
+    chapters: Path | None  # none without chapters (a storyboard with no titled segment)
     thumbnail: Path
     manifest: Path
     languages: tuple[Captions, ...] = ()  # `<id>.<tag>.srt/.vtt`, one pair per language
@@ -39,13 +42,19 @@ class Outputs:
     transcript_txt: Path | None = None
 
     @classmethod
-    def of(cls, folder: str | Path, id: str, languages: tuple[str, ...] = ()) -> Outputs:
+    def of(
+        cls,
+        folder: str | Path,
+        id: str,
+        languages: tuple[str, ...] = (),
+        chapters: bool = True,
+    ) -> Outputs:
         folder = Path(folder)
         return cls(
             mp4=folder / f"{id}.mp4",
             srt=folder / f"{id}.srt",
             vtt=folder / f"{id}.vtt",
-            chapters=folder / f"{id}.chapters.txt",
+            chapters=folder / f"{id}.chapters.txt" if chapters else None,
             thumbnail=folder / f"{id}.jpg",
             manifest=folder / f"{id}.json",
             languages=tuple(
@@ -58,14 +67,60 @@ class Outputs:
 
     @classmethod
     def for_timeline(cls, folder: str | Path, timeline: Timeline) -> Outputs:
-        """Every output of a planned compilation, its languages' caption files included."""
-        return cls.of(folder, timeline.id, tuple(t.language for t in timeline.tracks))
+        """Every output of a planned compilation: its languages' caption files, and the chapter
+        list when it has chapters."""
+        languages = tuple(t.language for t in timeline.tracks)
+        return cls.of(folder, timeline.id, languages, chapters=bool(timeline.chapters))
+
+    # Beside the render's files, never moved into place with them:
+    @property
+    def _stem(self) -> Path:
+        return self.mp4.with_suffix("")
+
+    def _beside(self, suffix: str) -> Path:
+        return self.mp4.with_name(self._stem.name + suffix)
+
+    @property
+    def chapters_file(self) -> Path:
+        """Where the chapter list is, or was: a render without chapters removes it."""
+        return self._beside(".chapters.txt")
+
+    @property
+    def iiif(self) -> Path:
+        return self._beside(".iiif.json")
+
+    @property
+    def preview_page(self) -> Path:
+        return self._beside(".preview.html")
+
+    @property
+    def preview_folder(self) -> Path:
+        return self._beside(".preview")
+
+    @property
+    def sheet(self) -> Path:
+        return self._beside(".sheet.pdf")
+
+    @property
+    def bag(self) -> Path:
+        return self._beside(".bag")
+
+    @property
+    def youtube_record(self) -> Path:
+        return self._beside(".youtube.json")
+
+    @property
+    def archive_record(self) -> Path:
+        return self._beside(".archive-org.json")
 
     def captions(self, language: str) -> Captions | None:
         return next((c for c in self.languages if c.language == language), None)
 
     def __iter__(self) -> Iterator[Path]:
-        yield from (self.mp4, self.srt, self.vtt, self.chapters, self.thumbnail)
+        yield from (self.mp4, self.srt, self.vtt)
+        if self.chapters is not None:
+            yield self.chapters
+        yield self.thumbnail
         for captions in self.languages:
             yield captions.srt
             yield captions.vtt

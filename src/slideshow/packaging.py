@@ -50,7 +50,7 @@ def package(
     out = Path(out)
     render(checked, out)  # skips itself when the outputs are up to date
     payload = _payload(loaded, Outputs.for_timeline(out, timeline), with_media)
-    bag = out / f"{timeline.id}.bag"
+    bag = Outputs.of(out, timeline.id).bag
     status = "packaged"
     if bag.exists():
         previous = _existing(bag)
@@ -88,9 +88,8 @@ def package(
 def _payload(loaded: LoadedStoryboard, outputs: Outputs, with_media: bool) -> dict[str, Path]:
     """Name in the bag's data/ folder: the file to copy there."""
     files = {path.name: path for path in outputs if path.exists()}
-    iiif = outputs.mp4.with_name(f"{outputs.mp4.stem}.iiif.json")
-    if iiif.exists():
-        files[iiif.name] = iiif
+    if outputs.iiif.exists():
+        files[outputs.iiif.name] = outputs.iiif
     files[f"storyboard/{loaded.path.name}"] = loaded.path
     if with_media:
         for written in [*loaded.images, *loaded.recordings, *loaded.transcripts]:

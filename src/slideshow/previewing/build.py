@@ -12,15 +12,15 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..atomic import write_bytes, write_text, writing
 from ..check import Checked, check
 from ..digest import sha256_json
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard
+from ..outputs import Outputs
 from ..renderer.cache import PieceCache
-from ..renderer.job import fonts_for, media_digests
 from ..renderer.keys import audio_key
-from ..renderer.video.plates import plate_spec, plate_warnings
-from ..timeline import PhotoShot
+from ..renderer.layout import lay_out
 from ..version import __version__
 from .assets import PEAKS_PER_SECOND, cached_peaks, picture, soundtrack_and_peaks
 from .page import build_page
@@ -51,19 +51,16 @@ def preview(
     loaded, timeline = checked.valid()
     cache = cache or PieceCache()
     out = Path(out)
-    folder_name = f"{timeline.id}.preview"
-    folder = out / folder_name
+    outputs = Outputs.of(out, timeline.id)
+    folder = outputs.preview_folder
+    folder_name = folder.name
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise SlideshowError(f"cannot create the output folder {folder}: {exc.strerror}") from None
-    digests = media_digests(loaded, timeline, cache)
-    fonts = fonts_for(timeline, loaded)
-    specs = [
-        plate_spec(s, timeline.look, fonts, digests[s.file] if isinstance(s, PhotoShot) else None)
-        for s in timeline.shots
-    ]
-    key = audio_key(timeline, digests)
+    layout = lay_out(loaded, timeline, cache)
+    fonts, specs = layout.fonts, layout.specs
+    key = audio_key(timeline, layout.digests)
     distinct = list(dict.fromkeys(spec.without_caption() for spec in specs))
     peaks = cached_peaks(key, cache)
     with _soundtrack_maker(peaks is None) as sound_pool:
@@ -91,18 +88,16 @@ def preview(
     keep.add(soundtrack)
     if not (folder / soundtrack).exists():
         _write_soundtrack(folder / soundtrack, timeline, key, cache)
-    shot_warnings: dict[int, list[str]] = {}
-    for shot, spec in zip(timeline.shots, specs):
-        shot_warnings[shot.index] = plate_warnings(spec)
+    shot_warnings = {shot.index: layout.shot_warnings(shot.index) for shot in timeline.shots}
     plan = plan_rows(timeline, list(checked.warnings), shot_warnings)
     pictures = [names[spec.without_caption()] for spec in specs]
     version = sha256_json([__version__, timeline.to_json(), pictures, soundtrack])[:16]
     html = build_page(
         timeline, plan, folder_name, pictures, soundtrack, peaks, PEAKS_PER_SECOND, version
     )
-    page = out / f"{timeline.id}.preview.html"
-    _replace(page, html.encode("utf-8"))
-    _replace(folder / "version.js", f'slideshowPreviewVersion("{version}");\n'.encode())
+    page = outputs.preview_page
+    write_text(page, html)
+    write_text(folder / "version.js", f'slideshowPreviewVersion("{version}");\n')
     for stale in folder.iterdir():
         if stale.name not in keep and not stale.name.startswith("."):
             stale.unlink(missing_ok=True)
@@ -110,9 +105,9 @@ def preview(
     if sheet:
         from .sheet import sheet_pdf
 
-        sheet_path = out / f"{timeline.id}.sheet.pdf"
+        sheet_path = outputs.sheet
         thumbs = [folder / p[1] for p in pictures]
-        _replace(sheet_path, sheet_pdf(timeline, plan, thumbs, fonts))
+        write_bytes(sheet_path, sheet_pdf(timeline, plan, thumbs, fonts))
     warnings = [w for ws in shot_warnings.values() for w in ws]
     return PreviewResult(timeline.id, page, sheet_path, time.perf_counter() - began, warnings)
 
@@ -140,18 +135,7 @@ def _soundtrack_maker(needed: bool):
 def _write_once(path: Path, data: bytes) -> None:
     """Files named by their content are written once."""
     if not path.exists():
-        _replace(path, data)
-
-
-def _replace(path: Path, data: bytes) -> None:
-    """Write under a temporary name, then rename: no half-written file under the final name."""
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
-        part.write_bytes(data)
-        os.replace(part, path)
-    except OSError as exc:
-        part.unlink(missing_ok=True)
-        raise SlideshowError(f"cannot write {path}: {exc.strerror}") from None
+        write_bytes(path, data)
 
 
 def _write_soundtrack(path: Path, timeline, key: str, cache: PieceCache) -> None:
@@ -160,10 +144,5 @@ def _write_soundtrack(path: Path, timeline, key: str, cache: PieceCache) -> None
     encoded = cache.open(key)
     if encoded is None:
         raise SlideshowError("the soundtrack vanished from the cache; preview again")
-    part = path.with_name(f".{path.name}.{os.getpid()}.part")
-    try:
+    with writing(path) as part:
         write_m4a(part, timeline, encoded)
-        os.replace(part, path)
-    except BaseException:
-        part.unlink(missing_ok=True)
-        raise

@@ -127,7 +127,7 @@ def publish_archive(
     if problem:
         raise SlideshowError(f"{loaded.path}: {problem}")
     wanted = metadata(loaded, timeline)
-    record = ArchiveRecord.load(out / f"{timeline.id}.archive-org.json")
+    record = ArchiveRecord.load(Outputs.of(out, timeline.id).archive_record)
     result = ArchiveResult(timeline.id, identifier)
     if dry_run:
         result.notes.append(f"would publish as {result.url} with {json.dumps(wanted)}")
@@ -199,9 +199,8 @@ def _files(outputs: Outputs) -> dict[str, Path]:
     for captions in outputs.languages:
         files += [captions.vtt, captions.srt]
     files += [p for p in (outputs.transcript_html, outputs.transcript_txt) if p is not None]
-    iiif = outputs.mp4.with_name(f"{outputs.mp4.stem}.iiif.json")
-    if iiif.exists():
-        files.append(iiif)
+    if outputs.iiif.exists():
+        files.append(outputs.iiif)
     return {path.name: path for path in files}
 
 

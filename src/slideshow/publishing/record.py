@@ -7,12 +7,11 @@ an interrupted upload resumes its session, and finished steps are never repeated
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import ClassVar, TypeVar
 
+from ..atomic import write_text
 from ..errors import SlideshowError
 
 STEPS = ("upload", "thumbnail", "captions", "playlist")
@@ -45,13 +44,7 @@ class Ledger:
     def save(self) -> None:
         data = asdict(self)
         data.pop("path")
-        fd, tmp = tempfile.mkstemp(
-            dir=self.path.parent, prefix=f".{self.path.name}.", suffix=".part"
-        )
-        with os.fdopen(fd, "w", encoding="utf-8") as out:
-            json.dump(data, out, indent=2, ensure_ascii=False)
-            out.write("\n")
-        os.replace(tmp, self.path)
+        write_text(self.path, json.dumps(data, indent=2, ensure_ascii=False) + "\n")
 
 
 @dataclass

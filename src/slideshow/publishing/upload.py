@@ -134,7 +134,7 @@ def publish(
     if problems:
         raise SlideshowError(f"{loaded.path}: {problems[0]}. Shorten the description.")
     files = Outputs.for_timeline(out, timeline)
-    record = Record.load(out / f"{timeline.id}.youtube.json")
+    record = Record.load(files.youtube_record)
     if "captions" in record.done:  # a record from before captions per language
         record.done = [
             f"captions:{timeline.language}" if d == "captions" else d for d in record.done

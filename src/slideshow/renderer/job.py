@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 import json
-import os
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -14,24 +13,24 @@ from pathlib import Path
 import av
 
 from ..alternative import text_alternative
+from ..atomic import FileSet, remove_leftovers
 from ..check import Checked, check
 from ..digest import sha256_file
 from ..errors import RenderError, SlideshowError
 from ..loader import LoadedStoryboard
 from ..outputs import Outputs
-from ..timeline import PhotoShot, Timeline
+from ..timeline import Timeline
 from ..version import __version__
 from .audio.aac import AAC
-from .cache import DigestCache, PieceCache
+from .cache import PieceCache
 from .container import sidecars
 from .keys import ENCODER_VERSION, audio_key, content_key, render_key
-from .video import subtitles
+from .layout import lay_out
 from .video.assemble import video_frames
 from .video.encoding import QUALITIES
-from .video.fonts import find_font
 from .video.pieces import Piece, is_encoded
-from .video.planning import plan_pieces, shown
-from .video.plates import PlateSpec, plate_spec, plate_warnings, render_plate
+from .video.planning import plan_pieces
+from .video.plates import PlateSpec, render_plate
 
 
 @dataclass
@@ -92,23 +91,9 @@ def prepare(
     except OSError as exc:
         raise SlideshowError(f"cannot create the output folder {out}: {exc.strerror}") from None
     outputs = Outputs.for_timeline(out, timeline)
-    _remove_leftovers(out, timeline.id)
-    digests = media_digests(loaded, timeline, cache)
-    fonts = fonts_for(timeline, loaded)
-    key = render_key(timeline, digests, fonts, free_transitions)
-    specs = [
-        plate_spec(s, timeline.look, fonts, digests[s.file] if isinstance(s, PhotoShot) else None)
-        for s in timeline.shots
-    ]
-    subs = subtitles.subtitles(timeline, fonts)
-    if subs:
-        look = timeline.look
-        rise = subtitles.lift(look.width, look.height, fonts)
-        specs = [
-            subtitles.lifted(spec, span, subs, rise) for spec, span in zip(specs, shown(timeline))
-        ]
-    warnings = [w for spec in dict.fromkeys(specs) for w in plate_warnings(spec)]
-    warnings += subtitles.warnings(subs)
+    remove_leftovers(out, timeline.id)
+    layout = lay_out(loaded, timeline, cache)
+    key = render_key(timeline, layout.digests, layout.fonts, free_transitions)
     job = Job(
         checked=checked,
         loaded=loaded,
@@ -116,19 +101,19 @@ def prepare(
         out=out,
         outputs=outputs,
         render_key=key,
-        digests=digests,
-        specs=specs,
+        digests=layout.digests,
+        specs=layout.specs,
         pieces=[],
         missing=[],
-        audio_key=audio_key(timeline, digests),
+        audio_key=audio_key(timeline, layout.digests),
         audio_missing=False,
         began=began,
-        warnings=warnings,
+        warnings=[w for ws in layout.plate_warnings.values() for w in ws] + layout.warnings,
     )
     if not force and _up_to_date(outputs, key):
         job.skipped = True
         return job
-    job.pieces = plan_pieces(timeline, specs, subs, free=free_transitions)
+    job.pieces = plan_pieces(timeline, layout.specs, layout.subtitles, free=free_transitions)
     job.missing = _missing(job.pieces, cache)
     job.audio_missing = cache.get(job.audio_key) is None
     return job
@@ -138,28 +123,21 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
     """Mux the cached pieces and soundtrack, write the sidecars, rename all into place."""
     from .container.mux import write_mp4
 
-    timeline, out, outputs = job.timeline, job.out, job.outputs
+    timeline, outputs = job.timeline, job.outputs
     if job.skipped:
         return RenderResult(
             job.id, outputs, float(timeline.duration), time.perf_counter() - job.began, skipped=True
         )
-    written: dict[Path, Path] = {}  # final name: temporary file
-
-    def temp(target: Path) -> Path:
-        written[target] = out / f".{target.name}.{os.getpid()}.part"
-        return written[target]
-
+    files = FileSet()
     try:
         soundtrack = cache.open(job.audio_key)
         if soundtrack is None:
             raise RenderError("the soundtrack vanished from the cache while rendering; try again")
         video, extradata = video_frames(job.pieces, cache, timeline)
-        write_mp4(temp(outputs.mp4), timeline, video, extradata, soundtrack)
-        texts = {
-            outputs.srt: sidecars.srt(timeline),
-            outputs.vtt: sidecars.vtt(timeline),
-            outputs.chapters: sidecars.chapters_text(timeline),
-        }
+        write_mp4(files.part(outputs.mp4), timeline, video, extradata, soundtrack)
+        texts = {outputs.srt: sidecars.srt(timeline), outputs.vtt: sidecars.vtt(timeline)}
+        if outputs.chapters is not None:
+            texts[outputs.chapters] = sidecars.chapters_text(timeline)
         for captions in outputs.languages:
             track = timeline.track(captions.language)
             assert track is not None
@@ -170,8 +148,8 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
             texts[outputs.transcript_html] = alternative.html()
             texts[outputs.transcript_txt] = alternative.text()
         for target, content in texts.items():
-            temp(target).write_text(content, encoding="utf-8")
-        temp(outputs.thumbnail).write_bytes(thumbnail(job, cache))
+            files.write_text(target, content)
+        files.write_bytes(outputs.thumbnail, thumbnail(job, cache))
         loaded = job.loaded
         info = {
             "render_key": job.render_key,
@@ -184,15 +162,15 @@ def finish(job: Job, cache: PieceCache) -> RenderResult:
             "tool": {"name": "slideshow", "version": __version__},
             "ffmpeg": {"pyav": av.__version__, "libav": _ffmpeg_version()},
             "encoder": _x264_summary(timeline),
-            "outputs": {t.name: sha256_file(w) for t, w in written.items()},
+            "outputs": {t.name: sha256_file(w) for t, w in files.parts.items()},
         }
-        temp(outputs.manifest).write_text(sidecars.manifest(timeline, info), encoding="utf-8")
+        files.write_text(outputs.manifest, sidecars.manifest(timeline, info))
+        if outputs.chapters is None:  # a chapter list left from a render that had chapters
+            outputs.chapters_file.unlink(missing_ok=True)
         # In the order of Outputs, the manifest last: its presence says the rest is complete.
-        for target in outputs:
-            os.replace(written[target], target)
+        files.publish(list(outputs))
     except BaseException:
-        for part in written.values():
-            part.unlink(missing_ok=True)
+        files.discard()
         raise
     return RenderResult(
         job.id,
@@ -218,58 +196,10 @@ def _x264_summary(timeline: Timeline) -> dict:
     }
 
 
-def _remove_leftovers(out: Path, name: str) -> None:
-    """Temporary files of a render that was killed; they never carry a final name."""
-    for leftover in out.glob(f".{name}.*.part"):
-        try:
-            pid = int(leftover.name.rsplit(".", 2)[-2])
-        except ValueError:
-            continue
-        if pid != os.getpid() and not _alive(pid):
-            leftover.unlink(missing_ok=True)
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return True
-
-
-def media_digests(
-    loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache
-) -> dict[str, str]:
-    files = {s.file for s in timeline.shots if isinstance(s, PhotoShot)}
-    files |= {c.file for c in timeline.audio}
-    files |= {str(loaded.resolve(t)) for t in loaded.transcripts}
-    known = DigestCache(cache.root)
-    digests = {}
-    for file in sorted(files):
-        try:
-            digests[file] = known.digest(Path(file))
-        except OSError as exc:
-            raise SlideshowError(f"cannot read {file}: {exc.strerror}") from None
-    known.save()
-    return digests
-
-
 def _media_list(loaded: LoadedStoryboard, digests: dict[str, str]):
     names = list(loaded.images) + list(loaded.recordings) + list(loaded.transcripts)
     for written_as in names:
         yield written_as, digests.get(str(loaded.resolve(written_as)))
-
-
-def fonts_for(timeline: Timeline, loaded: LoadedStoryboard) -> tuple[Path, Path]:
-    base = loaded.path.parent
-    regular = find_font(timeline.look.font, base=base)
-    try:
-        bold = find_font(timeline.look.font, bold=True, base=base)
-    except SlideshowError:
-        bold = regular
-    return regular, bold
 
 
 def _up_to_date(outputs: Outputs, key: str) -> bool:

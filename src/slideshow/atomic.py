@@ -1,0 +1,95 @@
+"""Writing whole or not at all: every file the tool writes goes to a temporary name beside its
+final one (`.<name>.<pid>.part`) and is renamed into place, so a reader never finds a
+half-written file under a final name. The one writer for storyboards, outputs, previews,
+manifests and publish records.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+from .errors import SlideshowError
+
+
+def part_of(path: Path) -> Path:
+    """The temporary name this process writes `path` under."""
+    return path.with_name(f".{path.name}.{os.getpid()}.part")
+
+
+@contextlib.contextmanager
+def writing(path: Path) -> Iterator[Path]:
+    """Yields the temporary path to write; renames it to `path` when the block ends, removes
+    it when the block fails. An OSError (full disk, no permission) becomes a SlideshowError
+    naming the file."""
+    part = part_of(path)
+    try:
+        yield part
+        os.replace(part, path)
+    except OSError as exc:
+        part.unlink(missing_ok=True)
+        raise SlideshowError(f"cannot write {path}: {exc.strerror or exc}") from None
+    except BaseException:
+        part.unlink(missing_ok=True)
+        raise
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    with writing(path) as part:
+        part.write_bytes(data)
+
+
+def write_text(path: Path, text: str) -> None:
+    with writing(path) as part:
+        part.write_text(text, encoding="utf-8")
+
+
+class FileSet:
+    """Files written under temporary names, then renamed into place together, in the order
+    they were added (so the last one added can say the rest is complete); on failure none is
+    left behind."""
+
+    def __init__(self) -> None:
+        self.parts: dict[Path, Path] = {}  # final name: temporary file
+
+    def part(self, target: Path) -> Path:
+        self.parts[target] = part_of(target)
+        return self.parts[target]
+
+    def write_text(self, target: Path, text: str) -> None:
+        self.part(target).write_text(text, encoding="utf-8")
+
+    def write_bytes(self, target: Path, data: bytes) -> None:
+        self.part(target).write_bytes(data)
+
+    def publish(self, order: Iterator[Path] | list[Path]) -> None:
+        for target in order:
+            os.replace(self.parts[target], target)
+
+    def discard(self) -> None:
+        for part in self.parts.values():
+            part.unlink(missing_ok=True)
+
+
+def remove_leftovers(folder: Path, name: str) -> None:
+    """Temporary files of `name`'s outputs whose writer was killed: they never carry a final
+    name, and a process still alive is left to finish its own."""
+    for leftover in folder.glob(f".{name}.*.part"):
+        try:
+            pid = int(leftover.name.rsplit(".", 2)[-2])
+        except ValueError:
+            continue
+        if pid != os.getpid() and not _alive(pid):
+            leftover.unlink(missing_ok=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True

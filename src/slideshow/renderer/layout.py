@@ -1,0 +1,75 @@
+"""The pictures of a planned compilation, laid out once for render and preview alike: every
+media file's digest, the caption fonts, each shot's plate (lifted above burned-in subtitles
+when the storyboard has them), the subtitles, and what the plates warn about."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import SlideshowError
+from ..loader import LoadedStoryboard
+from ..timeline import PhotoShot, Timeline
+from .cache import DigestCache, PieceCache
+from .video import subtitles
+from .video.fonts import find_font
+from .video.planning import shown
+from .video.plates import PlateSpec, plate_spec, plate_warnings
+
+
+@dataclass(frozen=True)
+class Layout:
+    digests: dict[str, str]  # SHA-256 of every media file, by resolved path
+    fonts: tuple[Path, Path]  # regular, bold
+    specs: list[PlateSpec]  # shot i's plate
+    subtitles: list[subtitles.Subtitle]  # burned-in subtitles (style.subtitles), or none
+    plate_warnings: dict[PlateSpec, list[str]]  # each distinct plate's, in order
+    warnings: list[str]  # the subtitles'
+
+    def shot_warnings(self, index: int) -> list[str]:
+        return self.plate_warnings[self.specs[index]]
+
+
+def lay_out(loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache) -> Layout:
+    digests = media_digests(loaded, timeline, cache)
+    fonts = fonts_for(timeline, loaded)
+    specs = [
+        plate_spec(s, timeline.look, fonts, digests[s.file] if isinstance(s, PhotoShot) else None)
+        for s in timeline.shots
+    ]
+    subs = subtitles.subtitles(timeline, fonts)
+    if subs:
+        look = timeline.look
+        rise = subtitles.lift(look.width, look.height, fonts)
+        specs = [
+            subtitles.lifted(spec, span, subs, rise) for spec, span in zip(specs, shown(timeline))
+        ]
+    warned = {spec: plate_warnings(spec) for spec in dict.fromkeys(specs)}
+    return Layout(digests, fonts, specs, subs, warned, subtitles.warnings(subs))
+
+
+def media_digests(
+    loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache
+) -> dict[str, str]:
+    files = {s.file for s in timeline.shots if isinstance(s, PhotoShot)}
+    files |= {c.file for c in timeline.audio}
+    files |= {str(loaded.resolve(t)) for t in loaded.transcripts}
+    known = DigestCache(cache.root)
+    digests = {}
+    for file in sorted(files):
+        try:
+            digests[file] = known.digest(Path(file))
+        except OSError as exc:
+            raise SlideshowError(f"cannot read {file}: {exc.strerror}") from None
+    known.save()
+    return digests
+
+
+def fonts_for(timeline: Timeline, loaded: LoadedStoryboard) -> tuple[Path, Path]:
+    base = loaded.path.parent
+    regular = find_font(timeline.look.font, base=base)
+    try:
+        bold = find_font(timeline.look.font, bold=True, base=base)
+    except SlideshowError:
+        bold = regular
+    return regular, bold
