@@ -427,7 +427,8 @@ def test_chapters_file_only_with_chapters(assets, storyboard, tmp_path):
     assert chapters == "0:00 First\n0:02 Second\n"
     manifest = json.loads((out / "story.json").read_text(encoding="utf-8"))
     assert "story.chapters.txt" in manifest["outputs"]
-    path.write_text(titled.replace("  - title: First\n", "  - ").replace("  - title: Second\n", "  - "))
+    untitled = titled.replace("  - title: First\n", "  - ").replace("  - title: Second\n", "  - ")
+    path.write_text(untitled)
     result = render(path, out, cache_root=tmp_path / "cache")
     assert result.outputs.chapters is None
     assert not (out / "story.chapters.txt").exists()
