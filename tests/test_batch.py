@@ -233,3 +233,51 @@ def test_a_bug_for_one_storyboard_never_stops_the_others(
     assert "ZeroDivisionError: a bug for green" in log.read_text(encoding="utf-8")
     assert (out / "one.mp4").is_file() and (out / "three.mp4").is_file()
     assert not list(out.glob("two*")) and not list(out.glob(".two*"))
+
+
+@pytest.mark.parametrize("command", ["preview", "package", "publish"])
+def test_every_batch_command_reports_a_bug_and_goes_on(
+    folder, tmp_path, monkeypatch, capsys, command
+):
+    """The one batch rule (batch.each) for preview, package and publish as for render: a bug
+    of ours for one storyboard is one line naming the crash log, which holds the traceback;
+    the other storyboards are done, and the command exits 1 naming the one that failed."""
+    import slideshow.packaging as packaging
+    import slideshow.previewing.build as build
+    import slideshow.publishing.many as many
+    from slideshow.cli import main
+
+    def buggy(real, board_of):
+        def call(*args, **kwargs):
+            if board_of(*args).endswith("two.yaml"):
+                raise ZeroDivisionError(f"a bug in {command}")
+            return real(*args, **kwargs)
+
+        return call
+
+    def path(first, *_) -> str:  # a loaded or checked storyboard
+        return str(first.path)
+
+    module, function = {
+        "preview": (build, "lay_out"),
+        "package": (packaging, "_payload"),
+        "publish": (many, "publish"),
+    }[command]
+    monkeypatch.setattr(module, function, buggy(getattr(module, function), path))
+    monkeypatch.setenv("SLIDESHOW_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setenv("SLIDESHOW_YOUTUBE_ENDPOINT", "http://127.0.0.1:9")  # nothing is sent
+    boards = [str(folder / f"{name}.yaml") for name in ("one", "two", "three")]
+    out = tmp_path / "out"
+    extra = ["--dry-run"] if command == "publish" else []
+    with pytest.raises(SystemExit) as exit:
+        main([command, *boards, "--out", str(out), *extra])
+    assert exit.value.code == 1
+    err = capsys.readouterr().err
+    assert f"1 of 3 failed: {boards[1]}" in err
+    line = next(x for x in err.splitlines() if x.startswith(f"{boards[1]}: internal error"))
+    log = Path(line.split("details are in ")[1].split(". Please")[0])
+    assert f"ZeroDivisionError: a bug in {command}" in log.read_text(encoding="utf-8")
+    if command == "preview":
+        assert (out / "one.preview.html").is_file() and (out / "three.preview.html").is_file()
+    elif command == "package":
+        assert (out / "one.bag").is_dir() and (out / "three.bag").is_dir()

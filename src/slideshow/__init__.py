@@ -23,14 +23,14 @@ def __getattr__(name: str):
         from .drafting import init
 
         return init
-    if name in ("preview", "PreviewResult"):
+    if name in ("preview", "preview_many", "PreviewResult"):
         from . import previewing
 
         return getattr(previewing, name)
-    if name == "package":
-        from .packaging import package
+    if name in ("package", "package_many"):
+        from . import packaging
 
-        return package
+        return getattr(packaging, name)
     if name in ("publish", "publish_many"):
         import importlib
 
@@ -54,8 +54,10 @@ __all__ = [
     "init",
     "load",
     "package",
+    "package_many",
     "plan",
     "preview",
+    "preview_many",
     "publish",
     "publish_many",
     "render",

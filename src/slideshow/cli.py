@@ -136,12 +136,10 @@ def render(
 
     Example: slideshow render compilations/ --jobs 2
     """
-    paths = _storyboards(files)
     free = not encoded_transitions
-    failed = _render_all(paths, out, force, jobs, cluster, base_url, free)
+    outcomes = _render_all(_storyboards(files), out, force, jobs, cluster, base_url, free)
     if not watch:
-        if failed:
-            raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
+        _fail_if_any(outcomes)
         return
     _watch(files, lambda again: _render_all(again, out, False, jobs, cluster, base_url, free))
 
@@ -230,8 +228,8 @@ def _render_all(
     cluster,
     base_url: str | None = None,
     free: bool = True,
-) -> list[str]:
-    """Render, print warnings, failures and the summary table; the storyboards that failed."""
+) -> list:
+    """Render, print warnings, failures and the summary table; the outcomes."""
     from .console import Bars, print_summary
     from .renderer import render_many
 
@@ -258,7 +256,7 @@ def _render_all(
         else:
             click.echo(_failure(outcome.storyboard, outcome.error or ""), err=True)
     print_summary(outcomes)
-    return [o.storyboard for o in outcomes if not o.ok]
+    return outcomes
 
 
 def _failure(storyboard: str, text: str) -> str:
@@ -303,17 +301,15 @@ def publish(files, out, dry_run, update, client_secrets, token, targets) -> None
 
     Example: slideshow publish compilations/ --client-secrets client_secret.json
     """
-    from .publishing import publish_many
-    from .publishing.upload import label
+    from .publishing import batch_report, publish_many
 
     to = [t.strip() for t in targets.split(",") if t.strip()]
     if not to or any(t not in ("youtube", "archive.org") for t in to):
         raise click.BadParameter(
             f"expected youtube, archive.org or both, got {targets!r}", param_hint="--to"
         )
-    paths = _storyboards(files)
     outcomes = publish_many(
-        paths,
+        _storyboards(files),
         out,
         to=to,
         dry_run=dry_run,
@@ -321,44 +317,11 @@ def publish(files, out, dry_run, update, client_secrets, token, targets) -> None
         token=token,
         client_secrets=client_secrets,
     )
-    for outcome in outcomes:
-        result, path = outcome.result, outcome.storyboard
-        if outcome.error is not None:
-            click.echo(_failure(path, outcome.error), err=True)
-        if outcome.archive_error is not None:
-            click.echo(_failure(path, outcome.archive_error), err=True)
-        if outcome.archive is not None:
-            archive = outcome.archive
-            for note in archive.notes:
-                click.echo(f"{path}: archive.org: {note}", err=True)
-            if not dry_run:
-                sent = f"{len(archive.uploaded)} uploaded, {len(archive.skipped)} already there"
-                click.echo(f"{path}: {archive.url} ({sent})")
-        if result is None:
-            continue
-        for note in result.notes:
-            click.echo(f"{path}: {note}", err=True)
-        if dry_run:
-            click.echo(f"# {path}: would send {len(result.requests)} requests")
-            for request in result.requests:
-                click.echo(request)
-        else:
-            done = ", ".join(label(step) for step in result.done)
-            click.echo(f"{path}: https://youtu.be/{result.video_id} ({done})")
-    if dry_run and "youtube" in to:
-        from .publishing.quota import summary
-
-        results = [o.result for o in outcomes if o.result is not None]
-        uploads, units = sum(r.uploads for r in results), sum(r.units for r in results)
-        click.echo(f"# YouTube: {summary(uploads, units)}")
-    waiting = [o.storyboard for o in outcomes if o.waiting]
-    if waiting:
-        click.echo("Not yet published: " + ", ".join(waiting), err=True)
-    if any(o.quota for o in outcomes):
-        raise SlideshowError("stopped: YouTube's quota is used up")
-    failed = [o.storyboard for o in outcomes if o.failed]
-    if failed:
-        raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
+    lines, error = batch_report(outcomes, to, dry_run)
+    for line in lines:
+        click.echo(line.text, err=line.err)
+    if error:
+        raise SlideshowError(error)
 
 
 @cli.command()
@@ -378,43 +341,44 @@ def preview(files: tuple[str, ...], out: str, sheet: bool, open_page: bool, watc
 
     Example: slideshow preview compilations/demo.yaml --open
     """
-    paths = _storyboards(files)
-    pages = _preview_all(paths, out, sheet)
+    outcomes = _preview_all(_storyboards(files), out, sheet)
     if open_page:
         import webbrowser
 
-        for page in pages.values():
-            webbrowser.open(page.resolve().as_uri())
+        for outcome in outcomes:
+            if outcome.result is not None:
+                webbrowser.open(outcome.result.page.resolve().as_uri())
     if watch:
         _watch(files, lambda again: _preview_all(again, out, sheet))
         return
-    failed = [str(p) for p in paths if p not in pages]
-    if failed:
-        raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
+    _fail_if_any(outcomes)
 
 
-def _preview_all(paths: list[Path], out: str, sheet: bool) -> dict[Path, Path]:
-    """Preview each storyboard, printing what was written or why not; the pages written."""
-    from .previewing import preview as write_preview
+def _preview_all(paths: list[Path], out: str, sheet: bool) -> list:
+    """Preview each storyboard, printing what was written or why not, as each one ends."""
+    from .previewing import preview_many
 
-    pages = {}
-    for path in paths:
-        checked = check(path)
-        if not checked.ok:
-            click.echo(str(StoryboardError(list(checked.problems))), err=True)
-            continue
-        _echo_warnings(checked)
-        try:
-            result = write_preview(checked, out, sheet=sheet)
-        except SlideshowError as exc:
-            click.echo(_failure(str(path), str(exc)), err=True)
-            continue
+    def show(outcome) -> None:
+        result, path = outcome.result, outcome.storyboard
+        if result is None:
+            click.echo(_failure(path, outcome.error or ""), err=True)
+            return
+        for warning in result.checked:
+            click.echo(warning, err=True)
         for warning in result.warnings:
             click.echo(f"{path}: warning: {warning}", err=True)
         written = f"{result.page}" + (f" and {result.sheet}" if result.sheet else "")
         click.echo(f"{path}: {written} ({result.seconds:.1f} s)")
-        pages[path] = result.page
-    return pages
+
+    return preview_many(paths, out, sheet=sheet, report=show)
+
+
+def _fail_if_any(outcomes) -> None:
+    from .batch import failed_summary
+
+    summary = failed_summary(len(outcomes), [o.storyboard for o in outcomes if not o.ok])
+    if summary:
+        raise SlideshowError(summary)
 
 
 @cli.command()
@@ -430,20 +394,17 @@ def package(files: tuple[str, ...], out: str, with_media: bool) -> None:
 
     Example: slideshow package compilations/ --with-media
     """
-    from .packaging import package as make
+    from .packaging import package_many
 
-    paths = _storyboards(files)
-    failed = []
-    for path in paths:
-        try:
-            result = make(path, out, with_media=with_media)
-        except SlideshowError as exc:
-            click.echo(_failure(str(path), str(exc)), err=True)
-            failed.append(str(path))
-            continue
-        click.echo(f"{path}: {result.status}: {result.bag} ({result.files} files)")
-    if failed:
-        raise SlideshowError(f"{len(failed)} of {len(paths)} failed: {', '.join(failed)}")
+    def show(outcome) -> None:
+        result = outcome.result
+        if result is None:
+            click.echo(_failure(outcome.storyboard, outcome.error or ""), err=True)
+        else:
+            line = f"{result.status}: {result.bag} ({result.files} files)"
+            click.echo(f"{outcome.storyboard}: {line}")
+
+    _fail_if_any(package_many(_storyboards(files), out, with_media=with_media, report=show))
 
 
 @cli.group()

@@ -13,10 +13,12 @@ import json
 import os
 import shutil
 import tempfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check import Checked, check
+from .batch import Outcome, Storyboard, each
+from .check import check
 from .digest import sha256_file
 from .errors import SlideshowError
 from .loader import LoadedStoryboard
@@ -34,8 +36,22 @@ class PackageResult:
     files: int = 0
 
 
+def package_many(
+    storyboards: Sequence[Storyboard],
+    out: str | Path = "output",
+    *,
+    with_media: bool = False,
+    report: Callable[[Outcome[PackageResult]], None] | None = None,
+) -> list[Outcome[PackageResult]]:
+    """Bag each compilation in turn (as `package`); one that fails never stops the others
+    (batch.each). report(outcome) is called as each one ends."""
+    return each(
+        storyboards, lambda board: package(board, out, with_media=with_media), "packaging", report
+    )
+
+
 def package(
-    storyboard: str | Path | LoadedStoryboard | Checked,
+    storyboard: Storyboard,
     out: str | Path = "output",
     *,
     with_media: bool = False,

@@ -8,15 +8,16 @@ import multiprocessing
 import os
 import sys
 import time
+from collections.abc import Callable, Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..atomic import write_bytes, write_text, writing
-from ..check import Checked, check
+from ..batch import Outcome, Storyboard, each
+from ..check import check
 from ..digest import sha256_json
 from ..errors import SlideshowError
-from ..loader import LoadedStoryboard
 from ..outputs import Outputs
 from ..renderer.cache import PieceCache
 from ..renderer.keys import audio_key
@@ -34,10 +35,27 @@ class PreviewResult:
     sheet: Path | None
     seconds: float
     warnings: list[str] = field(default_factory=list)  # besides the check's
+    checked: list[str] = field(default_factory=list)  # the check's warnings, FILE:LINE:COL
+
+
+def preview_many(
+    storyboards: Sequence[Storyboard],
+    out: str | Path = "output",
+    *,
+    sheet: bool = False,
+    report: Callable[[Outcome[PreviewResult]], None] | None = None,
+) -> list[Outcome[PreviewResult]]:
+    """Preview each storyboard in turn (as `preview`); one that fails never stops the others
+    (batch.each). report(outcome) is called as each one ends."""
+    cache = PieceCache()
+    return each(
+        storyboards, lambda board: preview(board, out, sheet=sheet, cache=cache), "previewing",
+        report,
+    )
 
 
 def preview(
-    storyboard: str | Path | LoadedStoryboard | Checked,
+    storyboard: Storyboard,
     out: str | Path = "output",
     *,
     sheet: bool = False,
@@ -108,8 +126,11 @@ def preview(
         sheet_path = outputs.sheet
         thumbs = [folder / p[1] for p in pictures]
         write_bytes(sheet_path, sheet_pdf(timeline, plan, thumbs, fonts))
-    warnings = [w for ws in shot_warnings.values() for w in ws]
-    return PreviewResult(timeline.id, page, sheet_path, time.perf_counter() - began, warnings)
+    warnings = [w for ws in layout.plate_warnings.values() for w in ws]
+    notes = [str(w) for w in checked.warnings]
+    return PreviewResult(
+        timeline.id, page, sheet_path, time.perf_counter() - began, warnings, notes
+    )
 
 
 @contextlib.contextmanager

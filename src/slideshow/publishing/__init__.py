@@ -1,5 +1,7 @@
-"""Publishing rendered compilations to YouTube: resumable, idempotent, quota-aware."""
+"""Publishing rendered compilations to YouTube and the Internet Archive: resumable, idempotent,
+quota-aware."""
 
-from .upload import PublishOutcome, PublishResult, publish, publish_many
+from .many import PublishOutcome, batch_report, publish_many
+from .upload import PublishResult, publish
 
-__all__ = ["PublishOutcome", "PublishResult", "publish", "publish_many"]
+__all__ = ["PublishOutcome", "PublishResult", "batch_report", "publish", "publish_many"]

@@ -4,13 +4,13 @@ playlist entry, recording each finished step so that a re-run only finishes what
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from .. import youtube_rules
-from ..check import Checked, check
+from ..batch import Storyboard
+from ..check import check
 from ..digest import sha256_file
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard
@@ -18,7 +18,6 @@ from ..outputs import Outputs
 from ..timeline import Timeline
 from . import description as meta
 from . import quota
-from .archive_org import ArchiveResult, publish_archive
 from .record import Record
 from .youtube import CHUNK, PublishError, QuotaExhausted, Retry, endpoint, service, upload_status
 
@@ -33,78 +32,6 @@ class PublishResult:
     notes: list[str] = field(default_factory=list)
     uploads: int = 0  # the uploads and quota units it spent (--dry-run: would spend)
     units: int = 0
-
-
-Storyboard = str | Path | LoadedStoryboard | Checked
-
-
-@dataclass
-class PublishOutcome:
-    """What became of one storyboard in a batch: published (result), failed (error), stopped
-    by the quota (error, quota), or not reached after the quota ran out (waiting)."""
-
-    storyboard: str
-    result: PublishResult | None = None
-    error: str | None = None
-    quota: bool = False
-    waiting: bool = False
-    archive: ArchiveResult | None = None  # --to archive.org
-    archive_error: str | None = None
-
-    @property
-    def failed(self) -> bool:
-        return self.error is not None or self.archive_error is not None
-
-
-TARGETS = ("youtube", "archive.org")
-
-
-def publish_many(
-    storyboards: Sequence[Storyboard],
-    out: str | Path = "output",
-    *,
-    to: Sequence[str] = ("youtube",),
-    **options,
-) -> list[PublishOutcome]:
-    """Publish each storyboard in turn to each target (options as for publish). One that fails
-    never stops the others; when YouTube's quota runs out, the rest wait for the next run
-    (archive.org goes on)."""
-    unknown = [t for t in to if t not in TARGETS]
-    if unknown:
-        raise SlideshowError(
-            f"cannot publish to {', '.join(unknown)}; choose from youtube, archive.org"
-        )
-    outcomes = [PublishOutcome(_name(s)) for s in storyboards]
-    stopped = False
-    for index, storyboard in enumerate(storyboards):
-        outcome = outcomes[index]
-        checked = check(storyboard)
-        if "youtube" in to and not stopped:
-            try:
-                outcome.result = publish(checked, out, **options)
-            except QuotaExhausted as exc:
-                outcome.error, outcome.quota, stopped = str(exc), True, True
-                for later in outcomes[index + 1 :]:
-                    later.waiting = True
-            except SlideshowError as exc:
-                outcome.error = str(exc)
-        if "archive.org" in to:
-            try:
-                outcome.archive = publish_archive(
-                    checked,
-                    out,
-                    update=options.get("update", False),
-                    dry_run=options.get("dry_run", False),
-                )
-            except SlideshowError as exc:
-                outcome.archive_error = str(exc)
-    return outcomes
-
-
-def _name(storyboard: Storyboard) -> str:
-    if isinstance(storyboard, (LoadedStoryboard, Checked)):
-        return str(storyboard.path)
-    return str(storyboard)
 
 
 def publish(

@@ -12,33 +12,20 @@ import os
 import sys
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
-from ..check import Checked
-from ..errors import SlideshowError, crash_report
-from ..loader import LoadedStoryboard
+from .. import batch
+from ..batch import Storyboard
+from ..errors import SlideshowError
 from .cache import PieceCache, size_limit
 from .job import Job, RenderResult, finish, prepare, thumbnail
 from .workers import encode_pieces, encode_soundtrack, init_worker, split_work
-
-Storyboard = str | Path | LoadedStoryboard | Checked
 
 # progress(compilation id, pieces done, pieces in all) as pieces finish.
 Progress = Callable[[str, int, int], None]
 
 
-@dataclass
-class Outcome:
-    """What became of one storyboard in a batch."""
-
-    storyboard: str
-    result: RenderResult | None = None
-    error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        return self.error is None
+Outcome = batch.Outcome[RenderResult]
 
 
 def render(
@@ -92,7 +79,7 @@ def render_many(
     cache = PieceCache(Path(cache_root) if cache_root else None)
     limit = size_limit()  # a bad setting stops the render before any work
     began = time.time()
-    outcomes = [Outcome(_name(s)) for s in storyboards]
+    outcomes = [Outcome(batch.name(s)) for s in storyboards]
     prepared: dict[int, Job] = {}
     for index, storyboard in enumerate(storyboards):
         try:
@@ -103,8 +90,8 @@ def render_many(
             outcomes[index].error = _reason(exc, outcomes[index].storyboard)
     if on_prepared:
         on_prepared(list(prepared.values()))
-    batch = _Batch(prepared, outcomes, cache, progress, raise_errors)
-    batch.run(jobs, cluster)
+    work = _Batch(prepared, outcomes, cache, progress, raise_errors)
+    work.run(jobs, cluster)
     for index, job in prepared.items():
         _iiif(job, outcomes[index], out, base_url, raise_errors)
     if limit is not None:
@@ -131,18 +118,8 @@ def _iiif(job: Job, outcome: Outcome, out, base_url: str | None, raise_errors: b
         outcome.error = f"cannot write the IIIF manifest: {exc.strerror}"
 
 
-def _name(storyboard: Storyboard) -> str:
-    if isinstance(storyboard, (LoadedStoryboard, Checked)):
-        return str(storyboard.path)
-    return str(storyboard)
-
-
 def _reason(exc: BaseException, storyboard: str) -> str:
-    """What to tell about a failure: a user's mistake as it is; a bug of ours in one line,
-    its traceback (a worker's included) kept in the crash log."""
-    if isinstance(exc, SlideshowError):
-        return str(exc)
-    return crash_report(exc, f"rendering {storyboard}")
+    return batch.reason(exc, f"rendering {storyboard}")
 
 
 class _Batch:
