@@ -171,10 +171,10 @@ def test_dask_cluster_renders_the_same_bytes(folder, tmp_path):
 
 def test_work_is_split_into_contiguous_runs_of_similar_cost():
     from slideshow.renderer.video.pieces import Blend, Hold, Piece, View, cost
-    from slideshow.renderer.video.plates import PlateSpec
+    from slideshow.renderer.video.plates import CardPlate
     from slideshow.renderer.workers import split_work
 
-    view = View(PlateSpec("title", 320, 180, "font.ttf", "font.ttf"))
+    view = View(CardPlate(320, 180, "font.ttf", "font.ttf"))
 
     def piece(kind: str, index: int) -> Piece:
         if kind == "blend":

@@ -155,11 +155,11 @@ def test_a_cached_world_gives_the_same_frames_without_reading_the_photo(tmp_path
     from slideshow.renderer.cache import PieceCache
     from slideshow.renderer.video.fonts import bundled_font
     from slideshow.renderer.video.motion import Camera
-    from slideshow.renderer.video.plates import PlateSpec
+    from slideshow.renderer.video.plates import PhotoPlate
 
     photo = media.photo(tmp_path / "scan.jpg", (90, 120, 150), size=(2560, 1440))
     font = str(bundled_font())
-    spec = PlateSpec("photo", 320, 180, font, font, file=str(photo), name="scan.jpg")
+    spec = PhotoPlate(320, 180, font, font, file=str(photo), name="scan.jpg")
     move = Motion(kind="kenburns")
     cache = PieceCache(tmp_path / "cache")
     first = Camera(spec, move, 60, cache)

@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from slideshow.renderer.video import fonts
-from slideshow.renderer.video.plates import PlateSpec, bare_plate, render_plate, to_yuv
+from slideshow.renderer.video.plates import PhotoPlate, bare_plate, render_plate, to_yuv
 
 
 def scan(path, size, mode="RGB"):
@@ -42,8 +42,8 @@ def scan(path, size, mode="RGB"):
 def test_the_plate_made_in_yuv_is_the_plate_drawn_in_rgb(tmp_path, size, fit, background, mode):
     path = scan(tmp_path / "scan.png", size, mode)
     font = str(fonts.bundled_font())
-    spec = PlateSpec(
-        "photo", 320, 180, font, font, file=str(path), name="scan.png", digest="d",
+    spec = PhotoPlate(
+        320, 180, font, font, file=str(path), name="scan.png", digest="d",
         fit=fit, background=background,
     )  # fmt: skip
     made = bare_plate(spec).astype(int)

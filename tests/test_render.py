@@ -145,20 +145,20 @@ def test_a_caption_blended_in_yuv_matches_drawing_it_in_rgb(tmp_path):
     caption drawn on the RGB frame would, text edges included, on any colour."""
     from slideshow.renderer.video import fonts
     from slideshow.renderer.video.frames import _plate
-    from slideshow.renderer.video.plates import PlateSpec, render_plate, to_yuv
+    from slideshow.renderer.video.plates import PhotoPlate, render_plate, to_yuv
 
     font = str(fonts.bundled_font())
     for colour in ((128, 128, 128), (200, 60, 30), (250, 250, 250)):
         photo = tmp_path / f"{colour[0]}.png"
         media.photo(photo, colour, size=(640, 360))
-        spec = PlateSpec(
-            kind="photo", width=320, height=180, file=str(photo), name="p", digest="d",
+        spec = PhotoPlate(
+            width=320, height=180, file=str(photo), name="p", digest="d",
             caption="Rally «Отпусти народ мой» שלח את עמי 1987 (I-495)",
             font=font, bold_font=font,
         )  # fmt: skip
         drawn = to_yuv(render_plate(spec)).astype(int)
         layered = _plate(spec, None).astype(int)
-        bare = to_yuv(render_plate(PlateSpec(**{**spec.__dict__, "caption": None})))
+        bare = to_yuv(render_plate(spec.without_caption()))
         assert np.abs(layered - bare).max() > 100  # there is a caption
         difference = np.abs(layered - drawn)
         # Luma to rounding; chroma is subsampled after drawing in RGB, before blending in YUV.

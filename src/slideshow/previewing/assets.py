@@ -18,7 +18,7 @@ from ..renderer.audio.aac import RATE
 from ..renderer.audio.soundtrack import encode_audio, soundtrack
 from ..renderer.cache import PieceCache
 from ..renderer.keys import content_key
-from ..renderer.video.plates import PlateSpec, compose_photo, render_plate
+from ..renderer.video.plates import PhotoPlate, PlateSpec, compose_photo, render_plate
 from ..timeline import Timeline
 
 SCREEN = (960, 540)  # the player's picture fits in this box
@@ -42,7 +42,7 @@ def picture(spec: PlateSpec, cache: PieceCache) -> tuple[bytes, bytes]:
     stored = cache.get_blobs(key)
     if stored is not None and len(stored[1]) == 2:
         return stored[1][0], stored[1][1]
-    image = compose_photo(small) if small.kind == "photo" else render_plate(small)
+    image = compose_photo(small) if isinstance(small, PhotoPlate) else render_plate(small)
     scale = THUMB / max(image.size)
     thumb = image.resize(
         (max(1, round(image.width * scale)), max(1, round(image.height * scale))),

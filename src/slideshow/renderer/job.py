@@ -30,7 +30,7 @@ from .video.assemble import video_frames
 from .video.encoding import QUALITIES
 from .video.pieces import Piece, is_encoded
 from .video.planning import plan_pieces
-from .video.plates import PlateSpec, render_plate
+from .video.plates import PhotoPlate, PlateSpec, render_plate
 
 
 @dataclass
@@ -228,15 +228,14 @@ def thumbnail(job: Job, cache: PieceCache) -> bytes:
     """The 1280x720 thumbnail (the first photo, titled) as JPEG bytes. Kept in the cache by
     what it shows, and made while the workers encode, so it never holds up the muxing."""
     if job.thumbnail is None:
-        photo = next((s for s in job.specs if s.kind == "photo"), job.specs[0])
-        spec = replace(
-            photo,
-            width=1280,
-            height=720,
-            caption=job.timeline.title,
-            caption_position="bottom",
-            caption_lift=0,
-        )
+        photo = next((s for s in job.specs if isinstance(s, PhotoPlate)), None)
+        spec: PlateSpec
+        if photo is not None:
+            title = job.timeline.title
+            spec = replace(photo, width=1280, height=720, caption=title, caption_lift=0)
+            spec = replace(spec, caption_position="bottom")
+        else:  # only cards: the first, as it is
+            spec = replace(job.specs[0], width=1280, height=720)
         key = content_key("thumbnail", spec.key())
         stored = cache.get_blobs(key)
         if stored is not None and len(stored[1]) == 1:

@@ -21,7 +21,7 @@ from ..keys import content_key
 from .encoding import Blender, encode_frames, encode_still, x264_options
 from .pieces import BlackKey, Blend, FreeRun, Hold, Moving, Piece, View, size
 from .planning import mix
-from .plates import PlateSpec, bare_plate, caption_layer
+from .plates import PhotoPlate, PlateSpec, bare_plate, caption_layer
 from .yuv import flat, frame_planes, planes
 
 
@@ -45,6 +45,7 @@ class Sources:
                 else:
                     from .motion import Camera  # only moving shots need it
 
+                    assert isinstance(view.plate, PhotoPlate), "only photos move"
                     self._made[key] = Camera(view.plate, view.motion, view.span, cache)
                 while len(self._made) > self.LIMIT:
                     self._made.popitem(last=False)

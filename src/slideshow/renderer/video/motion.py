@@ -26,7 +26,7 @@ from ...media import probe_image
 from ...timeline import Motion
 from ..keys import content_key
 from .decoding import load_photo
-from .plates import PlateSpec, background_for, caption_layer, to_yuv
+from .plates import PhotoPlate, background_for, caption_layer, to_yuv
 from .yuv import frame_planes, planes
 
 DEFAULT_ZOOM = 1.12  # the default move zooms in by 12% (the contract allows at most 15%)
@@ -111,7 +111,7 @@ def box_at(framing_: Framing, t: float) -> Box:
 class Camera:
     """Renders the frames of one moving shot, as I420 arrays or as frames for the encoder."""
 
-    def __init__(self, spec: PlateSpec, motion: Motion, span: int, cache=None):
+    def __init__(self, spec: PhotoPlate, motion: Motion, span: int, cache=None):
         # One thread: the workers already keep every core busy, one encoder each.
         cv2.setNumThreads(1)
         self.spec = spec
@@ -183,7 +183,7 @@ def _sample(plane: np.ndarray, where: tuple[float, float, float], out: np.ndarra
     )
 
 
-def _geometry(spec: PlateSpec, motion: Motion, photo_size: tuple[int, int]):
+def _geometry(spec: PhotoPlate, motion: Motion, photo_size: tuple[int, int]):
     """The framing in photo pixels, the world's origin in photo pixels, its scale (world
     pixels per photo pixel) and its size: the world is the photo with room for any part of a
     box outside it, scaled so the tightest box has about one world pixel per output pixel."""
@@ -203,7 +203,7 @@ def _geometry(spec: PlateSpec, motion: Motion, photo_size: tuple[int, int]):
     return framing_, (left, top), scale, size
 
 
-def _make_world(spec: PlateSpec, motion: Motion):
+def _make_world(spec: PhotoPlate, motion: Motion):
     """(the decoded photo's size, the mip chain of the world as YUV planes)."""
     file, name = spec.photo
     try:
@@ -250,13 +250,13 @@ def _make_world(spec: PlateSpec, motion: Motion):
     return photo_size, levels
 
 
-def _tightest(spec: PlateSpec, motion: Motion, photo_size: tuple[int, int]) -> float:
+def _tightest(spec: PhotoPlate, motion: Motion, photo_size: tuple[int, int]) -> float:
     """Width in photo pixels of the tightest framing."""
     framing_ = framing(motion, photo_size, (spec.width, spec.height), spec.fit)
     return min(b[2] - b[0] for b in (framing_.start, framing_.end))
 
 
-def _world_key(spec: PlateSpec, motion: Motion) -> str:
+def _world_key(spec: PhotoPlate, motion: Motion) -> str:
     # The caption goes on each frame, not on the world.
     bare = spec.without_caption().key()
     return content_key("camera", WORLD_VERSION, bare, motion.kind, motion.start, motion.end)

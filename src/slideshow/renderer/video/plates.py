@@ -7,9 +7,9 @@ shots alike, so the picture under it is cached apart and an edited caption costs
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Any, ClassVar, Literal
 
 import av
 import numpy as np
@@ -18,53 +18,31 @@ from PIL import Image, ImageFilter
 
 from ...digest import sha256_json
 from ...schema import CaptionPosition, Fit
-from ...timeline import Look, PhotoShot, Shot
+from ...timeline import CardKind, Look, PhotoShot, Shot
 from ..keys import font_digest
 from . import text
 from .decoding import load_photo
 from .yuv import flat, planes
 
 CARD_BACKGROUND = (17, 17, 17)
-PlateKind = Literal["photo", "title", "credits"]
 
 
 @dataclass(frozen=True)
-class PlateSpec:
-    """Everything that decides a shot's plate; its key names the plate in the piece cache."""
+class _Plate:
+    """What every plate has: the frame size and the caption fonts."""
 
-    kind: PlateKind
     width: int
     height: int
     font: str
     bold_font: str
-    file: str | None = None
-    name: str | None = None  # the photo's path as written, for messages
-    digest: str | None = None  # SHA-256 of the photo file
-    fit: Fit = "contain"
-    background: str = "blur"
-    caption: str | None = None
-    caption_position: CaptionPosition = "bottom"
-    title: str | None = None
-    subtitle: str | None = None
-    lines: tuple[str, ...] = ()
-    caption_lift: int = 0  # pixels a bottom caption sits higher: above burned-in subtitles
-    caption_lines: int = text.MAX_CAPTION_LINES  # subtitles take two
-
-    @property
-    def photo(self) -> tuple[str, str]:
-        """(the file, its path as the storyboard writes it) of a photo's plate."""
-        if self.file is None:
-            raise ValueError(f"a {self.kind} plate shows no photo")
-        return self.file, self.name or self.file
-
-    def without_caption(self) -> PlateSpec:
-        """The picture under the caption (cached apart: a caption is blended on)."""
-        return replace(self, caption=None)
 
     def key(self) -> str:
-        data = asdict(self)
-        data.pop("file")  # the content digest stands for the file, wherever it lives
-        data.pop("name")
+        """The plate's name in the piece cache: the same for equal plates on any machine (the
+        photo's digest stands for its file, a font's for its path), and the same as the one
+        plate class before kinds had classes (`_KEY_FIELDS`), so what was cached stands."""
+        data: dict[str, Any] = {k: getattr(self, k, default) for k, default in _KEY_FIELDS.items()}
+        data["kind"] = self.kind  # type: ignore[attr-defined]
+        data["lines"] = list(data["lines"])
         for font in ("font", "bold_font"):
             if data[font]:
                 data[font] = font_digest(data[font])
@@ -74,6 +52,34 @@ class PlateSpec:
                 data.pop(name)
         return sha256_json(data)
 
+
+@dataclass(frozen=True)
+class PhotoPlate(_Plate):
+    """A photo fitted on its background, its caption burned in; with no file, a caption alone
+    (what burned-in subtitles are drawn from)."""
+
+    file: str | None = None
+    name: str | None = None  # the photo's path as written, for messages
+    digest: str | None = None  # SHA-256 of the photo file
+    fit: Fit = "contain"
+    background: str = "blur"
+    caption: str | None = None
+    caption_position: CaptionPosition = "bottom"
+    caption_lift: int = 0  # pixels a bottom caption sits higher: above burned-in subtitles
+    caption_lines: int = text.MAX_CAPTION_LINES  # subtitles take two
+    kind: ClassVar[Literal["photo"]] = "photo"
+
+    @property
+    def photo(self) -> tuple[str, str]:
+        """(the file, its path as the storyboard writes it)."""
+        if self.file is None:
+            raise ValueError("a caption alone shows no photo")
+        return self.file, self.name or self.file
+
+    def without_caption(self) -> PhotoPlate:
+        """The picture under the caption (cached apart: a caption is blended on)."""
+        return replace(self, caption=None)
+
     def caption_layout(self) -> text.CaptionLayout:
         assert self.caption is not None
         return text.layout_caption(
@@ -81,11 +87,45 @@ class PlateSpec:
         )
 
 
+@dataclass(frozen=True)
+class CardPlate(_Plate):
+    """A title or credits card: text on a dark ground."""
+
+    kind: CardKind = "title"
+    title: str | None = None
+    subtitle: str | None = None
+    lines: tuple[str, ...] = ()
+
+    def without_caption(self) -> CardPlate:
+        return self
+
+
+PlateSpec = PhotoPlate | CardPlate
+
+# Every field the key names, with its value where a kind has no such field.
+_KEY_FIELDS: dict[str, object] = {
+    "kind": None,
+    "width": None,
+    "height": None,
+    "font": None,
+    "bold_font": None,
+    "digest": None,
+    "fit": "contain",
+    "background": "blur",
+    "caption": None,
+    "caption_position": "bottom",
+    "title": None,
+    "subtitle": None,
+    "lines": (),
+    "caption_lift": 0,
+    "caption_lines": text.MAX_CAPTION_LINES,
+}
+
+
 def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | None) -> PlateSpec:
     regular, bold = fonts
     if isinstance(shot, PhotoShot):
-        return PlateSpec(
-            "photo",
+        return PhotoPlate(
             look.width,
             look.height,
             font=str(regular),
@@ -98,12 +138,12 @@ def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | N
             caption=shot.caption,
             caption_position=look.caption_position,
         )
-    return PlateSpec(
-        shot.kind,
+    return CardPlate(
         look.width,
         look.height,
         font=str(regular),
         bold_font=str(bold),
+        kind=shot.kind,
         title=shot.title,
         subtitle=shot.subtitle,
         lines=shot.lines,
@@ -113,7 +153,7 @@ def plate_spec(shot: Shot, look: Look, fonts: tuple[Path, Path], digest: str | N
 def render_plate(spec: PlateSpec) -> Image.Image:
     """The plate as an RGB image (its warnings: plate_warnings)."""
     size = (spec.width, spec.height)
-    if spec.kind in ("title", "credits"):
+    if isinstance(spec, CardPlate):
         frame = Image.new("RGB", size, CARD_BACKGROUND)
         text.draw_card(
             frame, Path(spec.font), Path(spec.bold_font), spec.title, spec.subtitle, spec.lines
@@ -131,12 +171,12 @@ def render_plate(spec: PlateSpec) -> Image.Image:
 def plate_warnings(spec: PlateSpec) -> list[str]:
     """What render_plate would warn about, without rendering (a caption's layout only): a
     render whose plates all come from the cache still says it."""
-    if spec.kind != "photo" or not spec.caption:
+    if isinstance(spec, CardPlate) or not spec.caption:
         return []
     return _caption_warnings(spec, spec.caption_layout())
 
 
-def _caption_warnings(spec: PlateSpec, layout) -> list[str]:
+def _caption_warnings(spec: PhotoPlate, layout) -> list[str]:
     if not layout.cut:
         return []
     return [
@@ -153,8 +193,8 @@ def bare_plate(spec: PlateSpec) -> np.ndarray:
     YUV, and placed on its background made the same way: at 1080p 25 ms instead of Pillow's
     Lanczos (64 ms) and a conversion of the whole frame (18 ms). It sits on even pixels (4:2:0
     chroma), at most one pixel from the middle. Anything else goes through `render_plate`."""
-    if spec.kind != "photo":
-        return to_yuv(render_plate(replace(spec, caption=None)))
+    if isinstance(spec, CardPlate):
+        return to_yuv(render_plate(spec))
     width, height = spec.width, spec.height
     file, name = spec.photo
     photo = load_photo(file, (width, height), name)
@@ -199,7 +239,7 @@ def _scaled_yuv(
     return scaled.to_ndarray()
 
 
-def _background_yuv(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) -> np.ndarray:
+def _background_yuv(photo: Image.Image, spec: PhotoPlate, size: tuple[int, int]) -> np.ndarray:
     """The letterbox fill as I420: the blurred photo made small and scaled up in one step, or
     a flat colour."""
     if spec.background == "blur":
@@ -209,7 +249,7 @@ def _background_yuv(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) 
     return flat(size[0], size[1], (y, u, v))
 
 
-def compose_photo(spec: PlateSpec, photo: Image.Image | None = None) -> Image.Image:
+def compose_photo(spec: PhotoPlate, photo: Image.Image | None = None) -> Image.Image:
     """The photo fitted to the frame: whole over a background (contain), or filling it (cover);
     as RGB, for pictures and for photos with transparency."""
     width, height = spec.width, spec.height
@@ -237,7 +277,7 @@ def compose_photo(spec: PlateSpec, photo: Image.Image | None = None) -> Image.Im
     return frame
 
 
-def background_for(photo: Image.Image, spec: PlateSpec, size: tuple[int, int]) -> Image.Image:
+def background_for(photo: Image.Image, spec: PhotoPlate, size: tuple[int, int]) -> Image.Image:
     """The letterbox fill behind a `contain` photo: blurred photo, black or a colour."""
     if spec.background == "black":
         return Image.new("RGB", size, (0, 0, 0))
@@ -302,13 +342,14 @@ class CaptionLayer:
 
 
 def caption_layer(spec: PlateSpec) -> CaptionLayer | None:
-    """The shot's caption as a layer to blend onto frames made in YUV (None without one).
+    """The shot's caption as a layer to blend onto frames made in YUV (None without one, and
+    for a card).
 
     The caption is drawn exactly as on an RGB frame, once over black and once over white: the
     difference is how much of the picture shows through, the render over black is what the
     caption adds. Blending in YUV then gives what drawing in RGB would have, since the RGB to
     YUV conversion is linear."""
-    if not spec.caption:
+    if isinstance(spec, CardPlate) or not spec.caption:
         return None
     size = (spec.width, spec.height)
     layout = spec.caption_layout()

@@ -16,7 +16,7 @@ from pathlib import Path
 from ...timeline import Timeline
 from ..container.cuetext import wrapped
 from . import text
-from .plates import CaptionLayer, PlateSpec, caption_layer
+from .plates import CaptionLayer, PhotoPlate, PlateSpec, caption_layer
 
 LINES = 2
 GAP = 0.012  # of the frame height, between the subtitles' band and a caption above it
@@ -28,12 +28,11 @@ class Subtitle:
 
     start: int
     end: int
-    spec: PlateSpec  # a caption-only spec: the text, its font and the frame size
+    spec: PhotoPlate  # a caption alone: the text, its font and the frame size
 
 
-def subtitle_spec(width: int, height: int, fonts: tuple[Path, Path], line: str) -> PlateSpec:
-    return PlateSpec(
-        "photo",
+def subtitle_spec(width: int, height: int, fonts: tuple[Path, Path], line: str) -> PhotoPlate:
+    return PhotoPlate(
         width,
         height,
         font=str(fonts[0]),
@@ -65,7 +64,9 @@ def lift(width: int, height: int, fonts: tuple[Path, Path]) -> int:
 def lifted(spec: PlateSpec, shown: tuple[int, int], subs: list[Subtitle], rise: int) -> PlateSpec:
     """The plate spec with its bottom caption above the subtitles when any cue overlaps the
     frames the shot is on screen."""
-    if not subs or not spec.caption or spec.caption_position != "bottom":
+    if not isinstance(spec, PhotoPlate) or not subs or not spec.caption:
+        return spec
+    if spec.caption_position != "bottom":
         return spec
     first, last = shown
     if any(s.start < last and s.end > first for s in subs):
@@ -74,7 +75,7 @@ def lifted(spec: PlateSpec, shown: tuple[int, int], subs: list[Subtitle], rise: 
 
 
 @functools.lru_cache(maxsize=64)
-def layer(spec: PlateSpec) -> CaptionLayer | None:
+def layer(spec: PhotoPlate) -> CaptionLayer | None:
     return caption_layer(spec)
 
 
