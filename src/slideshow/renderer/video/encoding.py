@@ -14,8 +14,13 @@ refines the picture, so the keyframe gets its own CRF (`key_crf`): the quality x
 the end of its own GOP of the same still (mb-tree spends most of such a GOP's bits on its
 keyframe, and the P-frames refine it further).
 
-No B-frames: then every frame's decode time equals its display time, a still's GOP can be cut
-after any frame, and pieces join with no reordering delay to reconcile.
+Every piece's parameter sets allow B pictures (`bframes=16`: picture order count type 0 with
+room for a 127-frame jump, implicit weighted bi-prediction), so a transition between stills
+can be B pictures x264 never encodes (h264.py, assemble.py). x264 itself is given every frame
+but a piece's first as a P frame, so the pieces it encodes hold I and P pictures only: within
+them decode order is display order, a still's GOP can be cut after any frame, and pieces join
+with no reordering to reconcile. The only reordering in a stream is around a free transition,
+one frame deep (assemble.py).
 """
 
 from __future__ import annotations

@@ -1,16 +1,24 @@
-"""Just enough H.264 bitstream handling to repeat a picture without encoding it again.
+"""Just enough H.264 bitstream handling to make pictures without encoding them: every render
+uses it, for still holds and for transitions between stills.
 
-A still hold is its keyframe followed by P-frames in which every macroblock is skipped: each
-decodes to an exact copy of the frame before it (a skipped macroblock with no coded neighbours
-predicts a zero motion vector and carries no residual, so the copy is bit-exact and the
-deblocking filter has nothing to do). Such frames differ from one another only in `frame_num`
-(without B-frames x264 uses picture order count type 2, which follows frame_num), so x264
-writes one, for a flat picture of the right size with the pieces' own headers, and the rest
-are that slice with frame_num rewritten. A 2-second GOP of a still costs one encoded picture
-instead of sixty.
+Still holds: a hold is its keyframe followed by P pictures in which every macroblock is
+skipped: each decodes to an exact copy of the frame before it (a skipped macroblock with no
+coded neighbours predicts a zero motion vector and carries no residual, so the copy is
+bit-exact and the deblocking filter has nothing to do). Such frames differ from one another
+only in `frame_num` and `pic_order_cnt_lsb` (the pieces' parameter sets use picture order
+count type 0, which allows B pictures), so x264 writes one, for a flat picture of the right
+size with the pieces' own headers, and the rest are that slice renumbered (`SkipFrames`). A
+2-second GOP of a still costs one encoded picture instead of sixty.
 
-References: ITU-T H.264, 7.3.1 (NAL unit), 7.3.2.1.1 (sequence parameter set), 7.3.3 (slice
-header) and 7.4.1 (emulation prevention).
+Transitions between stills (assemble.py): an all-skip B slice x264 wrote once, renumbered,
+between the outgoing picture and the incoming keyframe turned from an IDR into a non-IDR I
+picture (`as_reference_i`); the decoder's implicit weights, derived from the pictures' order
+counts (`implicit_weight`), make the mix. `parse_sps` and `parse_pps` read the fields the
+slice headers' layout depends on.
+
+References: ITU-T H.264, 7.3.1 (NAL unit), 7.3.2.1.1 (sequence parameter set), 7.3.2.2
+(picture parameter set), 7.3.3 (slice header), 7.4.1 (emulation prevention) and 8.4.2.3.1
+(implicit weights).
 """
 
 from __future__ import annotations
@@ -110,9 +118,9 @@ def _sps(bits: Bits) -> Sequence:
     log2_max_frame_num = bits.ue() + 4
     poc_type = bits.ue()
     log2_max_poc_lsb = 0
-    if poc_type == 0:  # what x264 writes with B-frames
+    if poc_type == 0:  # what x264 writes with B pictures allowed: the pieces' type
         log2_max_poc_lsb = bits.ue() + 4
-    elif poc_type != 2:  # type 2 (order count follows frame_num): x264 without B-frames
+    elif poc_type != 2:  # type 2 (order count follows frame_num): x264 without B pictures
         return Sequence(log2_max_frame_num, poc_type, True, separate)
     bits.ue()  # max_num_ref_frames
     bits.u(1)  # gaps_in_frame_num_value_allowed_flag
@@ -166,11 +174,11 @@ def _put(value: int, length: int, at: int, width: int, field: int) -> int:
     return (value & ~mask) | ((field % (1 << width)) << shift)
 
 
-# --- Groundwork for transitions made by weighted prediction (issue 15): not used by renders
-# yet. A crossfade frame between two stills can be an all-skip B slice that x264 wrote once
-# (for flat frames), renumbered, between the outgoing picture and the incoming keyframe turned
-# into a non-IDR I picture; the decoder's implicit weights (from picture order counts) make
-# the blend. tests/test_h264.py decodes such a stream strictly and checks every weight.
+# --- Transitions made by weighted prediction (assemble.py): a crossfade or fade frame between
+# two stills is an all-skip B slice that x264 wrote once (for flat frames), renumbered,
+# between the outgoing picture and the incoming keyframe turned into a non-IDR I picture; the
+# decoder's implicit weights (from picture order counts) make the blend. tests/test_h264.py
+# decodes such a stream strictly and checks every weight.
 
 NAL_PPS = 8
 NAL_IDR_SLICE = 5
