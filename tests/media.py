@@ -8,6 +8,10 @@ import av
 import numpy as np
 from PIL import Image
 
+# The settings of tiny test renders, as storyboard lines: fast to encode, no loudness pass.
+SMALL = "video: {size: 320x180, quality: draft}\nloudness: off\n"
+TINY = "video: {size: 160x90, quality: draft}\nloudness: off\n"
+
 
 def photo(path: Path, colour=(200, 40, 40), size=(320, 180), **save) -> Path:
     path.parent.mkdir(parents=True, exist_ok=True)

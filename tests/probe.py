@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fractions import Fraction
 from pathlib import Path
 
 import av
@@ -39,6 +40,31 @@ def frames(path: Path, wanted: set[int] | None = None) -> dict[int, np.ndarray]:
             if wanted is None or index in wanted:
                 kept[index] = frame.to_ndarray(format="rgb24")
     return kept
+
+
+def decode(path: Path) -> tuple[list[np.ndarray], list[int], Fraction]:
+    """Every frame as I420 in display order (strict: any decoding error raises), their display
+    times in the stream's time base, and that time base."""
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        stream.codec_context.options = {"err_detect": "explode"}
+        frames = [(f.pts, f.to_ndarray(format="yuv420p")) for f in container.decode(stream)]
+        base = stream.time_base
+    frames.sort(key=lambda item: item[0])
+    return [f for _, f in frames], [p for p, _ in frames], Fraction(base)
+
+
+def decode_packets(extradata: bytes, packets: list[bytes]) -> list[np.ndarray]:
+    """Raw H.264 packets decoded with every error fatal (a duplicate or malformed frame
+    raises), in output order."""
+    codec = av.CodecContext.create("h264", "r")
+    codec.extradata = extradata
+    codec.options = {"err_detect": "explode"}
+    frames = []
+    for data in [*packets, None]:
+        for frame in codec.decode(av.Packet(data) if data is not None else None):
+            frames.append(frame.to_ndarray())
+    return frames
 
 
 def audio(path: Path) -> np.ndarray:

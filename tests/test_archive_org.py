@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import media
 import pytest
 import shell
 from archive_standin import ArchiveStandIn
@@ -12,7 +13,7 @@ from archive_standin import ArchiveStandIn
 from slideshow.errors import SlideshowError
 from slideshow.publishing.archive_org import publish_archive
 
-SMALL = "video: {size: 160x90, quality: draft}\nloudness: off\n"
+SMALL = media.TINY
 FILES = ["kiev.mp4", "kiev.vtt", "kiev.srt", "kiev.jpg", "kiev.json"]
 FILES += ["kiev.transcript.html", "kiev.transcript.txt"]  # the text alternative
 

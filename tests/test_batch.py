@@ -15,7 +15,7 @@ import shell
 from slideshow.renderer import render, render_many
 from slideshow.renderer.cache import PieceCache
 
-SMALL = "video: {size: 320x180, quality: draft}\nloudness: off\n"
+SMALL = media.SMALL
 
 
 @pytest.fixture

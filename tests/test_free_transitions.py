@@ -5,35 +5,19 @@ playing it."""
 
 from __future__ import annotations
 
-import functools
 import itertools
-import shutil
-import threading
 from fractions import Fraction
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import av
 import numpy as np
 import pytest
+from browser import launch, needs_chromium, served
+from probe import decode
 
 import slideshow
 from slideshow.renderer.video.assemble import SPAN, order_counts
 from slideshow.renderer.video.h264 import implicit_weight
 from slideshow.renderer.video.planning import mix, plan_pieces
-
-CHROMIUM = shutil.which("chromium")
-
-
-def decode(path) -> tuple[list[np.ndarray], list[int], Fraction]:
-    """Every frame as I420 (strict: any decoding error raises), their display times in the
-    stream's time base, and that time base."""
-    with av.open(str(path)) as container:
-        stream = container.streams.video[0]
-        stream.codec_context.options = {"err_detect": "explode"}
-        frames = [(f.pts, f.to_ndarray(format="yuv420p")) for f in container.decode(stream)]
-        base = stream.time_base
-    frames.sort(key=lambda item: item[0])
-    return [f for _, f in frames], [p for p, _ in frames], base
 
 
 def planes(frame: np.ndarray, width: int, height: int):
@@ -223,12 +207,7 @@ def test_the_command_can_encode_transitions_instead(storyboard, grain, tmp_path)
     check_crossfade(frames, 75 - 12, 25, 320, 180, rms=8, worst=40)  # x264's, as before
 
 
-class _Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
-@pytest.mark.skipif(CHROMIUM is None, reason="needs chromium (.ci/run installs it)")
+@needs_chromium
 def test_chromium_plays_it_to_the_end_and_shows_the_mix(storyboard, assets, tmp_path):
     from playwright.sync_api import sync_playwright
 
@@ -245,38 +224,28 @@ def test_chromium_plays_it_to_the_end_and_shows_the_mix(storyboard, assets, tmp_
         '<canvas id="c" width="320" height="180"></canvas>'
     )
     frames, _, _ = decode(out / "play.mp4")
-    handler = functools.partial(_Quiet, directory=str(out))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    try:
-        with sync_playwright() as playwright:
-            browser = playwright.chromium.launch(
-                executable_path=CHROMIUM,
-                args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
-            )
-            page = browser.new_page()
-            page.goto(f"http://127.0.0.1:{server.server_address[1]}/play.html")
-            seen, error = page.evaluate(
-                """async () => {
-                  const v = document.getElementById('v');
-                  const c = document.getElementById('c').getContext('2d',
-                    {willReadFrequently: true});
-                  const seen = [];
-                  const grab = (now, meta) => {
-                    c.drawImage(v, 0, 0);
-                    seen.push([meta.mediaTime, ...c.getImageData(160, 90, 1, 1).data]);
-                    if (!v.ended) v.requestVideoFrameCallback(grab);
-                  };
-                  v.requestVideoFrameCallback(grab);
-                  await v.play();
-                  await new Promise(r => v.addEventListener('ended', r, {once: true}));
-                  return [seen, v.error && v.error.code];
-                }"""
-            )
-            browser.close()
-    finally:
-        server.shutdown()
-        server.server_close()
+    with served(out) as address, sync_playwright() as playwright:
+        browser = launch(playwright, autoplay=True)
+        page = browser.new_page()
+        page.goto(f"{address}/play.html")
+        seen, error = page.evaluate(
+            """async () => {
+              const v = document.getElementById('v');
+              const c = document.getElementById('c').getContext('2d',
+                {willReadFrequently: true});
+              const seen = [];
+              const grab = (now, meta) => {
+                c.drawImage(v, 0, 0);
+                seen.push([meta.mediaTime, ...c.getImageData(160, 90, 1, 1).data]);
+                if (!v.ended) v.requestVideoFrameCallback(grab);
+              };
+              v.requestVideoFrameCallback(grab);
+              await v.play();
+              await new Promise(r => v.addEventListener('ended', r, {once: true}));
+              return [seen, v.error && v.error.code];
+            }"""
+        )
+        browser.close()
     assert error is None and len(seen) >= 140  # played to its end: 150 frames
     by_time = {round(t * 25): np.array(rgb[:3], dtype=float) for t, *rgb in seen}
     # The crossfade at 2 s: 25 frames, 38 to 62; the pictures either side, as shown.

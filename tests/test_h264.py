@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from probe import decode_packets as decode
 
 from slideshow.renderer.video.encoding import (
     QUALITIES,
@@ -21,18 +22,6 @@ from slideshow.renderer.video.encoding import (
 from slideshow.renderer.video.h264 import Bits, escape, nal_units, parse_sps, unescape
 
 FPS = Fraction(30)
-
-
-def decode(extradata: bytes, packets: list[bytes]) -> list[np.ndarray]:
-    """Decode with every error fatal (a duplicate or malformed frame raises)."""
-    codec = av.CodecContext.create("h264", "r")
-    codec.extradata = extradata
-    codec.options = {"err_detect": "explode"}
-    frames = []
-    for data in [*packets, None]:
-        for frame in codec.decode(av.Packet(data) if data is not None else None):
-            frames.append(frame.to_ndarray())
-    return frames
 
 
 def textured(width=320, height=180, seed=1) -> np.ndarray:

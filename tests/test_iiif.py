@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 
+import media
 import pytest
 import shell
 from iiif_prezi3 import Manifest
@@ -12,7 +13,7 @@ from pydantic import ValidationError
 
 import slideshow
 
-SMALL = "video: {size: 160x90, quality: draft}\nloudness: off\n"
+SMALL = media.TINY
 
 
 def test_render_with_a_base_url_writes_a_valid_manifest(assets, storyboard, tmp_path):

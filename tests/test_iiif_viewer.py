@@ -3,41 +3,29 @@ by .ci/run) in Debian's chromium, driven by Playwright; the files served from 12
 
 from __future__ import annotations
 
-import functools
 import json
 import shutil
-import threading
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
+from browser import CHROMIUM, launch
+from browser import served as served_folder
 
 import slideshow
 
 VIEWER = Path(__file__).parent / "viewers" / "universalviewer-4.4.0" / "package" / "dist"
-CHROMIUM = shutil.which("chromium")
 pytestmark = pytest.mark.skipif(
     not (VIEWER / "uv.html").is_file() or CHROMIUM is None,
     reason="needs chromium and Universal Viewer (.ci/run installs both)",
 )
 
 
-class Quiet(SimpleHTTPRequestHandler):
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
 def served(tmp_path):
     """tmp_path over HTTP on 127.0.0.1, with the viewer under /uv/."""
     shutil.copytree(VIEWER, tmp_path / "uv")
-    handler = functools.partial(Quiet, directory=str(tmp_path))
-    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield tmp_path, f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    with served_folder(tmp_path) as address:
+        yield tmp_path, address
 
 
 def test_universal_viewer_plays_the_compilation_and_lists_its_chapters(
@@ -57,7 +45,7 @@ def test_universal_viewer_plays_the_compilation_and_lists_its_chapters(
     assert json.loads((root / "media" / "kiev.iiif.json").read_text())["id"] == manifest
     failures: list[str] = []
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+        browser = launch(playwright)
         page = browser.new_page(viewport={"width": 1000, "height": 700})
         page.on("console", lambda m: failures.append(m.text) if m.type == "error" else None)
         page.on("pageerror", lambda e: failures.append(str(e)))

@@ -9,9 +9,10 @@ import subprocess
 import sys
 
 import bagit
+import media
 import shell
 
-SMALL = "video: {size: 160x90, quality: draft}\nloudness: off\n"
+SMALL = media.TINY
 
 
 def board(storyboard):

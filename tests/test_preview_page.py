@@ -4,25 +4,20 @@ from disk with every request off the disk refused (the page must work offline)."
 from __future__ import annotations
 
 import json
-import shutil
 from pathlib import Path
 
-import pytest
+from browser import launch, needs_chromium
 
 import slideshow
 
 ROOT = Path(__file__).resolve().parent.parent
-CHROMIUM = shutil.which("chromium")
 ARTIFACTS = Path(__file__).parent / "artifacts"
-pytestmark = pytest.mark.skipif(CHROMIUM is None, reason="needs chromium (.ci/run installs it)")
+pytestmark = needs_chromium
 
 
 class Browser:
     def __init__(self, playwright):
-        self.browser = playwright.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
-        )
+        self.browser = launch(playwright, autoplay=True)
         self.failures: list[str] = []
         self.refused: list[str] = []
 
