@@ -298,3 +298,55 @@ def test_watch_stops_even_when_the_interrupt_is_swallowed(assets, storyboard, mo
     assert len(renders) == 2
     assert "Stopped watching." in capsys.readouterr().err
     assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # put back
+
+
+def test_a_watch_stuck_after_ctrl_c_stops_on_the_second_and_says_where(
+    assets, storyboard, tmp_path
+):
+    """Should a watch ever not stop on Ctrl-C (seen once, never reproduced), a second Ctrl-C
+    stops it at once and keeps every thread's stack in the crash log; and `kill -USR1` prints
+    the stacks of a running command without stopping it. The hang is simulated: a wait that
+    swallows the interrupt."""
+    board = storyboard(WATCHED)
+    env = dict(os.environ, TMPDIR=str(tmp_path))  # the crash log's folder
+    stuck = (
+        "import sys, time\n"
+        "import slideshow.cli as cli\n"
+        "def swallowing_wait(files, seen):\n"
+        "    while True:\n"
+        "        try:\n"
+        "            time.sleep(0.05)\n"
+        "        except KeyboardInterrupt:\n"
+        "            pass\n"
+        "cli._next_save = swallowing_wait\n"
+        "cli.main(sys.argv[1:])\n"
+    )
+    log = tmp_path / "stderr.txt"
+    with open(log, "w") as errors:
+        process = subprocess.Popen(
+            [sys.executable, "-c", stuck, "render", str(board), "--out", str(tmp_path / "o"),
+             "--watch"],
+            stdout=subprocess.DEVNULL, stderr=errors, env=env,
+        )  # fmt: skip
+    try:
+        deadline = time.monotonic() + 60
+        while "Watching" not in log.read_text() and time.monotonic() < deadline:
+            assert process.poll() is None, log.read_text()
+            time.sleep(0.05)
+        process.send_signal(signal.SIGUSR1)
+        deadline = time.monotonic() + 10
+        while "swallowing_wait" not in log.read_text() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert "swallowing_wait" in log.read_text()  # the stacks, printed on request
+        assert process.poll() is None  # ... and it goes on
+        process.send_signal(signal.SIGINT)
+        time.sleep(0.5)
+        assert process.poll() is None  # the simulated hang: the first Ctrl-C is swallowed
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=10) == 130
+    finally:
+        process.kill()
+    err = log.read_text()
+    assert "Stopped at once by a second Ctrl-C" in err and "Traceback" not in err
+    crash = (tmp_path / "slideshow-crash.log").read_text()
+    assert "stopped by a second Ctrl-C" in crash and "swallowing_wait" in crash

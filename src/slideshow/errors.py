@@ -50,11 +50,15 @@ CRASH_LOG = "slideshow-crash.log"
 _logged = False  # the first report of a run starts the log afresh; later ones are added
 
 
+def crash_log_path() -> Path:
+    return Path(tempfile.gettempdir()) / CRASH_LOG
+
+
 def crash_report(exc: BaseException, doing: str | None = None) -> str:
     """Keep a bug's traceback (a worker's too: it is chained to the exception) in the crash
     log, and give the one line to show: what failed, and where the details are."""
     global _logged
-    log = Path(tempfile.gettempdir()) / CRASH_LOG
+    log = crash_log_path()
     text = f"slideshow failed unexpectedly{f' while {doing}' if doing else ''}:\n" + "".join(
         traceback.format_exception(type(exc), exc, exc.__traceback__)
     )
