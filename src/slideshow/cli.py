@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import signal
 import sys
@@ -523,7 +524,10 @@ def init(sources: tuple[str, ...], output: str, force: bool, at_silences: bool, 
 def _stacks_on_request() -> None:
     import faulthandler
 
-    if hasattr(signal, "SIGUSR1"):  # not on Windows
+    if not hasattr(signal, "SIGUSR1"):  # not on Windows
+        return
+    # Not where stderr is no file (embedded, or captured by a test runner).
+    with contextlib.suppress(OSError, ValueError, AttributeError):
         faulthandler.register(signal.SIGUSR1, all_threads=True)
 
 
