@@ -80,7 +80,8 @@ def _kinds(path) -> list[str]:
 
 @pytest.mark.parametrize(
     ("fps", "seconds"),
-    [(25, 1), (25, Fraction(27, 25)), (60, 2)],  # 25 frames, an even 27, 120 at 60 fps
+    # 25 frames, an even 27, and at 60 fps the longest free run, 61 (pieces.MAX_FREE_FRAMES)
+    [(25, 1), (25, Fraction(27, 25)), (60, Fraction(61, 60))],
 )
 def test_crossfades_decode_strictly_within_the_bound(storyboard, grain, tmp_path, fps, seconds):
     path = board(storyboard, fps, float(seconds))

@@ -268,25 +268,36 @@ def renumbered(unit: bytes, sequence: Sequence, frame_num: int, poc_lsb: int) ->
     return unit[:1] + escape(value.to_bytes(len(rbsp), "big"))
 
 
-def as_reference_i(
-    unit: bytes, sequence: Sequence, pictures: Pictures, frame_num: int, poc_lsb: int
-) -> bytes:
-    """An IDR slice (a piece's first keyframe, as x264 writes it with CABAC) as a non-IDR I
-    slice that keeps the pictures before it: NAL type 1, no idr_pic_id, sliding-window
-    reference marking, frame_num and pic_order_cnt_lsb set; the slice data is unchanged (CABAC
-    data starts byte-aligned, so the header may change length)."""
+@dataclass(frozen=True)
+class _IdrHeader:
+    """The fields of an IDR I slice's header as x264 writes it (7.3.3), and where its slice
+    data starts (CABAC data is byte-aligned, so a header may be rewritten at another length)."""
+
+    first_mb: int
+    slice_type: int
+    pps_id: int
+    frame_num: int
+    idr_pic_id: int
+    poc_lsb: int
+    no_output_of_prior_pics: int
+    long_term_reference: int
+    qp_delta: int
+    deblocking: tuple[int, ...]
+    data: bytes  # the slice data, from its first byte
+
+
+def _idr_header(unit: bytes, sequence: Sequence, pictures: Pictures) -> _IdrHeader:
     if unit[0] & 0x1F != NAL_IDR_SLICE or sequence.poc_type != 0:
-        raise RenderError("internal error: only IDR slices with POC type 0 are converted")
+        raise RenderError("internal error: only IDR slices with POC type 0 are rewritten")
     if pictures.bottom_field_pic_order_in_frame_present or pictures.redundant_pic_cnt_present:
         raise RenderError("internal error: unexpected fields in an x264 slice header")
     rbsp = unescape(unit[1:])
     bits = Bits(rbsp)
     first_mb, slice_type, pps_id = bits.ue(), bits.ue(), bits.ue()
-    bits.u(sequence.log2_max_frame_num)
-    bits.ue()  # idr_pic_id
-    bits.u(sequence.log2_max_poc_lsb)
-    bits.u(1)  # no_output_of_prior_pics_flag
-    bits.u(1)  # long_term_reference_flag
+    frame_num = bits.u(sequence.log2_max_frame_num)
+    idr_pic_id = bits.ue()
+    poc_lsb = bits.u(sequence.log2_max_poc_lsb)
+    no_output, long_term = bits.u(1), bits.u(1)
     qp_delta = _se(bits)
     deblocking: tuple[int, ...] = ()
     if pictures.deblocking_filter_control_present:
@@ -295,21 +306,59 @@ def as_reference_i(
     while bits.pos % 8:
         if bits.u(1) != 1:
             raise RenderError("internal error: an H.264 slice header does not end as expected")
+    return _IdrHeader(
+        first_mb, slice_type, pps_id, frame_num, idr_pic_id, poc_lsb, no_output, long_term,
+        qp_delta, deblocking, rbsp[bits.pos // 8 :],
+    )  # fmt: skip
+
+
+def _slice_tail(out: BitWriter, header: _IdrHeader) -> bytes:
+    """slice_qp_delta, the deblocking fields, the alignment, then the slice data unchanged."""
+    out.se(header.qp_delta)
+    if header.deblocking:
+        out.ue(header.deblocking[0])
+        for offset in header.deblocking[1:]:
+            out.se(offset)
+    return escape(out.aligned_with_ones() + header.data)
+
+
+def as_reference_i(
+    unit: bytes, sequence: Sequence, pictures: Pictures, frame_num: int, poc_lsb: int
+) -> bytes:
+    """An IDR slice (a piece's first keyframe, as x264 writes it with CABAC) as a non-IDR I
+    slice that keeps the pictures before it: NAL type 1, no idr_pic_id, sliding-window
+    reference marking, frame_num and pic_order_cnt_lsb set; the slice data is unchanged (CABAC
+    data starts byte-aligned, so the header may change length)."""
+    header = _idr_header(unit, sequence, pictures)
     out = BitWriter()
-    out.ue(first_mb)
-    out.ue(slice_type)
-    out.ue(pps_id)
+    out.ue(header.first_mb)
+    out.ue(header.slice_type)
+    out.ue(header.pps_id)
     out.u(sequence.log2_max_frame_num, frame_num)
     out.u(sequence.log2_max_poc_lsb, poc_lsb)
     out.u(1, 0)  # adaptive_ref_pic_marking_mode_flag: the sliding window
-    out.se(qp_delta)
-    if deblocking:
-        out.ue(deblocking[0])
-        for offset in deblocking[1:]:
-            out.se(offset)
-    header = out.aligned_with_ones()
     nal = (unit[0] & 0xE0) | NAL_NON_IDR_SLICE
-    return bytes([nal]) + escape(header + rbsp[bits.pos // 8 :])
+    return bytes([nal]) + _slice_tail(out, header)
+
+
+def idr_pic_id(unit: bytes, sequence: Sequence, pictures: Pictures) -> int:
+    return _idr_header(unit, sequence, pictures).idr_pic_id
+
+
+def with_idr_pic_id(unit: bytes, sequence: Sequence, pictures: Pictures, idr_pic_id: int) -> bytes:
+    """An IDR slice with another idr_pic_id, the rest as it was: two IDR pictures in a row
+    must differ in it (7.4.3), and every piece's keyframe is written with 0."""
+    header = _idr_header(unit, sequence, pictures)
+    out = BitWriter()
+    out.ue(header.first_mb)
+    out.ue(header.slice_type)
+    out.ue(header.pps_id)
+    out.u(sequence.log2_max_frame_num, header.frame_num)
+    out.ue(idr_pic_id)
+    out.u(sequence.log2_max_poc_lsb, header.poc_lsb)
+    out.u(1, header.no_output_of_prior_pics)
+    out.u(1, header.long_term_reference)
+    return unit[:1] + _slice_tail(out, header)
 
 
 def implicit_weight(poc: int, poc0: int, poc1: int) -> int:

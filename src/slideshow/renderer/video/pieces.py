@@ -24,10 +24,12 @@ from ...timeline import Motion
 from ..encoded import Encoded
 from .plates import PlateSpec
 
-# The longest run of frames made by weighted prediction: they need distinct picture order
-# counts within 127 of the picture before them (assemble.py). A crossfade is one such run, a
-# fade two (either side of its middle); longer transitions are encoded.
-MAX_FREE_FRAMES = 126
+# The longest run of frames made by weighted prediction: their picture order counts lie within
+# 127 of the picture before them, two apart (assemble.order_counts: OpenH264 misorders
+# pictures one apart), and 61 keeps every weight within 1/128 of the planned one (62 would
+# not). A crossfade is one such run, a fade two (either side of its middle); longer
+# transitions are encoded.
+MAX_FREE_FRAMES = 61
 
 
 @dataclass(frozen=True)
