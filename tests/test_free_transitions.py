@@ -111,14 +111,15 @@ def test_crossfades_decode_strictly_within_the_bound(storyboard, grain, tmp_path
 @pytest.mark.parametrize(
     ("fps", "seconds"),
     # 25 frames (black in the middle), an even 26, 3 (one frame each side of black), 2 (black
-    # and one frame after it), 1 (black alone), 120 at 60 fps.
+    # and one frame after it), 1 (black alone), and at 60 fps the longest free fade, 118
+    # frames (an IDR picture either side of it at most 120 frames apart).
     [
         (25, 1),
         (25, Fraction(26, 25)),
         (25, Fraction(3, 25)),
         (25, Fraction(2, 25)),
         (25, Fraction(1, 25)),
-        (60, 2),
+        (60, Fraction(118, 60)),
     ],
 )
 def test_fades_decode_strictly_within_the_bound(storyboard, grain, tmp_path, fps, seconds):

@@ -24,7 +24,7 @@ from ..version import __version__
 from .audio.aac import AAC
 from .cache import PieceCache
 from .container import sidecars
-from .keys import ENCODER_VERSION, audio_key, content_key, render_key
+from .keys import ASSEMBLY_VERSION, ENCODER_VERSION, audio_key, content_key, render_key
 from .layout import lay_out
 from .video.assemble import video_frames
 from .video.encoding import QUALITIES
@@ -193,6 +193,7 @@ def _x264_summary(timeline: Timeline) -> dict:
         "motion_preset": q.motion_preset,
         "aac_coder": AAC[timeline.look.quality].coder,
         "pieces": ENCODER_VERSION,
+        "assembly": ASSEMBLY_VERSION,
     }
 
 

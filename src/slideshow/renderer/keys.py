@@ -19,6 +19,10 @@ from .video.fonts import font_version
 # Bump when the way pieces are encoded changes (5: B-frame parameter sets; 6: a fade of an even
 # number of frames touches black).
 ENCODER_VERSION = "6"
+# Bump when the way cached pieces are joined into the stream changes, so outputs made before
+# are joined again (from the cache: nothing is encoded). 2: conformance (issue 27): order
+# counts two apart, distinct ids of IDR pictures in a row, an IDR picture every GOP.
+ASSEMBLY_VERSION = "2"
 
 
 def content_key(*parts: object) -> str:
@@ -47,6 +51,7 @@ def render_key(timeline: Timeline, digests: dict[str, str], fonts, free: bool = 
             "fonts": [font_digest(str(f)) for f in fonts],
             "tool": __version__,
             "encoder": ENCODER_VERSION,
+            "assembly": ASSEMBLY_VERSION,
             "av": av.__version__,
         }
     )

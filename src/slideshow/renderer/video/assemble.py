@@ -141,11 +141,10 @@ def _frames(pieces: list[Piece], cache: PieceCache, timeline: Timeline, extradat
         encoded = ahead if follow is not None and ahead is not None else None
         encoded = encoded or _get(piece, cache, extradata)
         ahead = None
-        pairs = expand(piece, encoded)
-        gop = len(encoded.packets)
-        for j, (data, keyframe) in enumerate(pairs):
-            place = j % gop
-            if follow is not None and j < gop:
+        first_copy = True  # frames of the hold's first copy, until the next begins
+        for j, (data, keyframe, place) in enumerate(expand(piece, encoded)):
+            first_copy = first_copy and (j == 0 or place != 0)
+            if follow is not None and first_copy:
                 if j == 0:
                     continue  # written before the transition
                 num = (follow[0] + place) % max_frame_num

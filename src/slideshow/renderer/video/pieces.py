@@ -81,6 +81,12 @@ class Hold(_Piece):
     view: View
     encode_frames: int  # the GOP encoded: at most a GOP's worth of frames
     subtitles: Subtitles = ()
+    # Where each copy of the GOP begins (an IDR picture: a point to seek to), from the hold's
+    # start; none said: every encode_frames frames (planning.seek_points sets them).
+    starts: tuple[int, ...] = ()
+
+    def copy_starts(self) -> tuple[int, ...]:
+        return self.starts or tuple(range(0, self.frames, self.encode_frames))
 
 
 @dataclass(frozen=True)
@@ -163,10 +169,17 @@ def size(piece: Piece) -> tuple[int, int]:
             assert_never(piece)
 
 
-def expand(piece: Piece, made: Encoded) -> list[tuple[bytes, bool]]:
-    """The piece's packets in order: a hold repeats its GOP and cuts the last copy short."""
-    pairs = list(zip(made.packets, made.keyframes))
+def expand(piece: Piece, made: Encoded) -> list[tuple[bytes, bool, int]]:
+    """The piece's packets in order, each with its place in its GOP: a hold repeats its GOP
+    from each of its copy starts, each copy cut short where the next begins."""
     if not isinstance(piece, Hold):
-        return pairs
-    whole, rest = divmod(piece.frames, len(pairs))
-    return pairs * whole + pairs[:rest]
+        return [(data, key, k) for k, (data, key) in enumerate(zip(made.packets, made.keyframes))]
+    starts = piece.copy_starts()
+    ends = [*starts[1:], piece.frames]
+    if starts[0] != 0 or any(b - a > len(made.packets) for a, b in zip(starts, ends)):
+        raise ValueError("a hold's copies must start at 0 and be at most its GOP long")
+    return [
+        (made.packets[k], made.keyframes[k], k)
+        for start, end in zip(starts, ends)
+        for k in range(end - start)
+    ]

@@ -10,7 +10,10 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import replace
 from fractions import Fraction
+
+from typing_extensions import assert_never
 
 from ...schema import TransitionKind
 from ...timeline import PhotoShot, Timeline
@@ -136,7 +139,80 @@ def plan_pieces(
                 over = _over(subs, lo, hi)
                 key = _key(["hold", quality, fps, still.key(), made], over)
                 pieces.append(Hold(lo, hi - lo, key, still, made, over))
-    return pieces
+    return seek_points(pieces, gop)
+
+
+def seek_points(pieces: list[Piece], gop: int) -> list[Piece]:
+    """The pieces, each hold's copies of its GOP begun where the stream needs an IDR picture
+    to keep one at least every `gop` frames (the points a player can seek to).
+
+    Encoded pieces have one every GOP; a hold, at its start and then every GOP (today's
+    layout, kept wherever it serves). A free transition has none: the incoming hold's first
+    picture is its keyframe turned into a non-IDR I picture. So the hold after one begins
+    another copy as late as the gap since the last IDR allows (its second frame, with a
+    transition of a usual length), and a hold before one keeps its last copy late enough that
+    the gap across the transition stays within a GOP. Each such copy costs a keyframe's bytes,
+    no encoding."""
+    placed: list[Piece] = []
+    last = 0  # the display frame of the last IDR picture
+    for index, piece in enumerate(pieces):
+        match piece:
+            case Moving() | Blend():
+                last = piece.start + (piece.frames - 1) // gop * gop
+            case FreeRun() | BlackKey():
+                pass  # no IDR: B pictures, and a black key turned into a non-IDR I picture
+            case Hold():
+                after_free = index > 0 and isinstance(pieces[index - 1], FreeRun)
+                starts = _copy_starts(piece, after_free, last, gop, _until_idr(pieces, index))
+                if starts != piece.copy_starts():
+                    piece = replace(piece, starts=starts)
+                idrs = [at for at in starts if at or not after_free]
+                if idrs:  # else a one-frame hold after a free transition: the gap goes on
+                    last = piece.start + idrs[-1]
+            case _:
+                assert_never(piece)
+        placed.append(piece)
+    return placed
+
+
+def _until_idr(pieces: list[Piece], index: int) -> int:
+    """Frames from the end of hold `index` to the first frame after it that can be an IDR
+    picture: 0 before an encoded piece or a cut; a free transition's length and one more (the
+    incoming keyframe, turned into a non-IDR I picture)."""
+    following = 0
+    for piece in pieces[index + 1 :]:
+        if not isinstance(piece, (FreeRun, BlackKey)):
+            return following + (1 if following else 0)
+        following += piece.frames
+    return 0  # the end of the stream
+
+
+def _copy_starts(
+    hold: Hold, after_free: bool, last: int, gop: int, until_idr: int
+) -> tuple[int, ...]:
+    """Where the hold's copies begin, from its start: at its start (an IDR picture, unless it
+    is a free transition's keyframe), then each as late as keeps IDR pictures at most a GOP
+    apart, and one more where what follows the hold would otherwise leave a longer gap. A hold
+    with nothing free beside it gets today's layout: every GOP from its start."""
+    size = hold.encode_frames
+    last_rel = last - hold.start
+    starts = [0]
+    if not after_free:
+        last_rel = 0
+    need = hold.frames + until_idr - gop  # the last IDR in the hold at this frame or later
+    at = 0
+    while True:
+        due = last_rel + gop  # the latest frame the next IDR may be at
+        if due >= hold.frames:
+            if last_rel >= need or hold.frames - 1 <= max(last_rel, at):
+                break
+            due = hold.frames - 1
+        nxt = max(due, at + 1)
+        if nxt - at > size:  # a copy is at most the GOP encoded
+            nxt = at + size
+        starts.append(nxt)
+        at = last_rel = nxt
+    return tuple(starts)
 
 
 def free_transition(
@@ -153,7 +229,8 @@ def free_transition(
     """Frames [lo, hi) of a transition from a to b as pieces made by weighted prediction, or
     None when it must be encoded. It is free when both sides are still, a hold ends where it
     begins (`before`) and the incoming shot is held after it (`after` frames), it is short
-    enough for picture order counts to weigh it, and the GOP leaves x264 room for them.
+    enough for picture order counts to weigh it and for an IDR picture either side of it to
+    be at most a GOP apart (seek_points), and the GOP leaves x264 room for the counts.
 
     Each frame's weight is as `mix` says: a crossfade is one run of frames between A's last
     picture and B's first; a fade, a run from A to its black middle picture (a `BlackKey`),
@@ -168,6 +245,7 @@ def free_transition(
         and isinstance(before, Hold)
         and before.end == lo
         and gop_frames(fps) >= MIN_FREE_GOP
+        and n + 2 <= gop_frames(fps)  # an IDR picture either side, at most a GOP apart
     ):
         return None
 
