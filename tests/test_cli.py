@@ -308,7 +308,7 @@ def test_a_watch_stuck_after_ctrl_c_stops_on_the_second_and_says_where(
     the stacks of a running command without stopping it. The hang is simulated: a wait that
     swallows the interrupt."""
     board = storyboard(WATCHED)
-    env = dict(os.environ, TMPDIR=str(tmp_path))  # the crash log's folder
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path))  # the crash log's folder
     stuck = (
         "import sys, time\n"
         "import slideshow.cli as cli\n"
@@ -348,5 +348,5 @@ def test_a_watch_stuck_after_ctrl_c_stops_on_the_second_and_says_where(
         process.kill()
     err = log.read_text()
     assert "Stopped at once by a second Ctrl-C" in err and "Traceback" not in err
-    crash = (tmp_path / "slideshow-crash.log").read_text()
+    crash = (tmp_path / "slideshow" / "log" / "slideshow-crash.log").read_text()
     assert "stopped by a second Ctrl-C" in crash and "swallowing_wait" in crash

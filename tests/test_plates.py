@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+from slideshow.digest import sha256_file
 from slideshow.renderer.video import fonts
 from slideshow.renderer.video.plates import PhotoPlate, bare_plate, render_plate, to_yuv
 
@@ -43,7 +44,7 @@ def test_the_plate_made_in_yuv_is_the_plate_drawn_in_rgb(tmp_path, size, fit, ba
     path = scan(tmp_path / "scan.png", size, mode)
     font = str(fonts.bundled_font())
     spec = PhotoPlate(
-        320, 180, font, font, file=str(path), name="scan.png", digest="d",
+        320, 180, font, font, file=str(path), name="scan.png", digest=sha256_file(path),
         fit=fit, background=background,
     )  # fmt: skip
     made = bare_plate(spec).astype(int)

@@ -15,6 +15,7 @@ import shell
 from PIL import Image
 
 import slideshow
+from slideshow.digest import sha256_file
 from slideshow.renderer import render
 from slideshow.renderer.audio.aac import RATE
 from slideshow.renderer.audio.loudness import integrated_loudness, true_peak
@@ -152,7 +153,7 @@ def test_a_caption_blended_in_yuv_matches_drawing_it_in_rgb(tmp_path):
         photo = tmp_path / f"{colour[0]}.png"
         media.photo(photo, colour, size=(640, 360))
         spec = PhotoPlate(
-            width=320, height=180, file=str(photo), name="p", digest="d",
+            width=320, height=180, file=str(photo), name="p", digest=sha256_file(photo),
             caption="Rally «Отпусти народ мой» שלח את עמי 1987 (I-495)",
             font=font, bold_font=font,
         )  # fmt: skip

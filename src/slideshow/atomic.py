@@ -27,6 +27,7 @@ def writing(path: Path) -> Iterator[Path]:
     part = part_of(path)
     try:
         yield part
+        flush(part)
         os.replace(part, path)
     except OSError as exc:
         part.unlink(missing_ok=True)
@@ -65,12 +66,22 @@ class FileSet:
         self.part(target).write_bytes(data)
 
     def publish(self, order: Iterator[Path] | list[Path]) -> None:
+        order = list(order)
+        for target in order:  # all on the disk before any has its final name
+            flush(self.parts[target])
         for target in order:
             os.replace(self.parts[target], target)
 
     def discard(self) -> None:
         for part in self.parts.values():
             part.unlink(missing_ok=True)
+
+
+def flush(path: Path) -> None:
+    """The file's bytes on the disk (not only in the system's memory): a rename after a power
+    cut then never names a file that was not all written."""
+    with open(path, "rb") as handle:
+        os.fsync(handle.fileno())
 
 
 def remove_leftovers(folder: Path, name: str) -> None:
@@ -81,11 +92,12 @@ def remove_leftovers(folder: Path, name: str) -> None:
             pid = int(leftover.name.rsplit(".", 2)[-2])
         except ValueError:
             continue
-        if pid != os.getpid() and not _alive(pid):
+        if pid != os.getpid() and not alive(pid):
             leftover.unlink(missing_ok=True)
 
 
-def _alive(pid: int) -> bool:
+def alive(pid: int) -> bool:
+    """Whether a process of this number runs (another user's counts)."""
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Generic, TypeVar
 
 from .check import Checked
-from .errors import SlideshowError, crash_report
+from .errors import SlideshowError, crash_report, os_error_message
 from .loader import LoadedStoryboard
 
 Storyboard = str | Path | LoadedStoryboard | Checked
@@ -44,6 +44,8 @@ def reason(exc: BaseException, doing: str) -> str:
     its traceback (a worker's included) kept in the crash log."""
     if isinstance(exc, SlideshowError):
         return str(exc)
+    if isinstance(exc, OSError) and exc.errno is not None:
+        return os_error_message(exc)  # the system's: a full disk, a read-only folder
     return crash_report(exc, doing)
 
 

@@ -13,7 +13,13 @@ from pathlib import Path
 import click
 
 from .check import Checked, check
-from .errors import SlideshowError, StoryboardError, crash_log_path, crash_report
+from .errors import (
+    SlideshowError,
+    StoryboardError,
+    crash_log_path,
+    crash_report,
+    os_error_message,
+)
 from .schema import json_schema
 from .version import __version__
 
@@ -544,9 +550,14 @@ def main(argv: list[str] | None = None) -> None:
     """Entry point: user mistakes become one clean message and exit status 1. `kill -USR1`
     prints every thread's stack to stderr (a run that seems stuck says where it is)."""
     _stacks_on_request()
+    previous = signal.signal(signal.SIGTERM, _terminated)
     try:
         cli.main(args=argv, prog_name="slideshow", standalone_mode=False)
-    except click.exceptions.Abort:
+    except (Terminated, click.exceptions.Abort) as exc:
+        # click turns an interrupt in a command into Abort, the interrupt its cause.
+        if isinstance(exc, Terminated) or isinstance(exc.__cause__, Terminated):
+            click.echo("Stopped (SIGTERM); nothing was written under a final name.", err=True)
+            sys.exit(143)
         click.echo("Interrupted.", err=True)
         sys.exit(130)
     except click.ClickException as exc:
@@ -560,6 +571,23 @@ def main(argv: list[str] | None = None) -> None:
     except KeyboardInterrupt:
         click.echo("Interrupted; nothing was written under a final name.", err=True)
         sys.exit(130)
+    except OSError as exc:
+        if exc.errno is None:  # not the system's: a bug of ours
+            click.echo(crash_report(exc), err=True)
+            sys.exit(3)
+        click.echo(f"error: {os_error_message(exc)}", err=True)
+        sys.exit(1)
     except Exception as exc:  # a bug, not a user mistake: keep the details, show one line
         click.echo(crash_report(exc), err=True)
         sys.exit(3)
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled as Ctrl-C is: work stops, workers are stopped, nothing half-written
+    stays under a final name."""
+
+
+def _terminated(signum, frame) -> None:
+    raise Terminated

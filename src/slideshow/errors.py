@@ -51,7 +51,42 @@ _logged = False  # the first report of a run starts the log afresh; later ones a
 
 
 def crash_log_path() -> Path:
-    return Path(tempfile.gettempdir()) / CRASH_LOG
+    """The crash log: in the user's own log folder (platformdirs: ~/.local/state/slideshow/log
+    on Linux), where no other user's log is in the way; the temporary folder if that folder
+    cannot be made."""
+    import platformdirs
+
+    folder = Path(platformdirs.user_log_dir("slideshow"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        folder = Path(tempfile.gettempdir())
+    return folder / CRASH_LOG
+
+
+# What to do about an error of the system, by its errno name: after "<path>: <what>; ".
+_OS_ADVICE = {
+    "ENOSPC": "no space left on the disk; free some space, or write elsewhere (--out)",
+    "EDQUOT": "the disk quota is used up; free some space, or write elsewhere (--out)",
+    "EROFS": "the disk is read-only; write elsewhere (--out)",
+    "EACCES": "permission denied; use a folder you may write to (--out), or ask for access",
+    "EPERM": "not permitted; use a folder you may write to (--out), or ask for access",
+    "EISDIR": "a folder stands where a file is to be written; move or rename that folder",
+    "ENOTDIR": "a file stands where a folder is needed; move or rename that file",
+    "ENAMETOOLONG": "the name is too long for this disk; use a shorter folder (--out)",
+    "EMFILE": "too many open files; close other programs, or render fewer at once (--jobs)",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an error of the system (a full disk, a read-only folder, a folder where a
+    file goes): the path it concerns and what to do."""
+    import errno
+
+    name = errno.errorcode.get(exc.errno or 0, "")
+    path = exc.filename if exc.filename is not None else ""
+    what = _OS_ADVICE.get(name) or (exc.strerror or str(exc)).rstrip(".")
+    return f"{path}: {what}" if path else what
 
 
 def crash_report(exc: BaseException, doing: str | None = None) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import struct
 import warnings
 from dataclasses import dataclass
@@ -69,17 +70,21 @@ def probe_image(path: Path) -> ImageInfo:
     return info
 
 
-def open_image(path: str | Path) -> Image.Image:
+def open_image(path: str | Path, data: bytes | None = None) -> Image.Image:
     """Open an image as Pillow's Image.open does, with our own size limit instead of Pillow's.
 
     Pillow guards against decompression bombs with a process-wide setting; a program that
     imports this library keeps that setting as it had it. Our limit (above Pillow's default,
     for large scans) applies to our own opens only: each format's opener is called the way
     Image.open calls it, then our check runs where Pillow's would.
+    With data, the image is those bytes (the file as it was read once), not the file now.
     Raises MediaError for an image over the limit, and Pillow's own errors otherwise.
     """
-    with open(path, "rb") as handle:  # FileNotFoundError, PermissionError... as Image.open
-        prefix = handle.read(16)
+    if data is not None:
+        prefix = data[:16]
+    else:
+        with open(path, "rb") as handle:  # FileNotFoundError, PermissionError... as Image.open
+            prefix = handle.read(16)
     for register in (Image.preinit, Image.init):
         register()
         for name in list(Image.ID):
@@ -89,7 +94,10 @@ def open_image(path: str | Path) -> Image.Image:
                 continue
             try:
                 # Given a path, the opener opens the file itself and closes it with close().
-                image = factory(str(path), None)  # type: ignore[arg-type]
+                if data is not None:
+                    image = factory(io.BytesIO(data), str(path))
+                else:
+                    image = factory(str(path), None)  # type: ignore[arg-type]
             except (SyntaxError, IndexError, TypeError, struct.error):
                 continue
             try:

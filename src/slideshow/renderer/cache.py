@@ -1,13 +1,15 @@
 """The piece cache: encoded pieces stored by content key, safe to delete and to share.
 
 Location: $SLIDESHOW_CACHE if set, else the user's cache folder (platformdirs), in `pieces/`.
-Writes go to a temporary name and are renamed into place, so two renders at once never see a
-half-written piece.
+Writes go to a temporary name, are flushed to the disk and renamed into place, so two renders
+at once never see a half-written piece, nor does a render after a power cut. Every piece
+carries its SHA-256 and is checked when read: a damaged one is removed and made again.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import os
 import struct
@@ -17,14 +19,21 @@ from pathlib import Path
 
 import platformdirs
 
-from ..digest import sha256_file
-from ..errors import SlideshowError
+from ..atomic import alive
+from ..digest import sha256_file, sha256_json
+from ..errors import RenderError, SlideshowError
 from .encoded import Encoded
 
 # A piece file: the packets one after another, then a JSON trailer (codec headers, sizes,
-# keyframe flags, timestamps) and the trailer's length, so a piece can be written while it is
-# encoded and read back one packet at a time.
-_MAGIC = b"SSPIECE2"
+# keyframe flags, timestamps, and the SHA-256 of all of it) and the trailer's length, so a piece
+# can be written while it is encoded, checked whole when it is opened, and read back one packet
+# at a time. Pieces of the format before (no SHA-256) are checked by their structure only.
+_MAGIC = b"SSPIECE3"
+_MAGIC_UNCHECKED = b"SSPIECE2"
+
+
+class Missing(RenderError):
+    """A piece or soundtrack the render needs is not in the cache (removed, or damaged)."""
 
 
 def default_root() -> Path:
@@ -56,7 +65,9 @@ class PieceWriter:
         self.path = path
         try:
             path.parent.mkdir(parents=True, exist_ok=True)
-            fd, self.tmp = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
+            fd, self.tmp = tempfile.mkstemp(
+                dir=path.parent, prefix=f".{os.getpid()}.", suffix=".tmp"
+            )
         except OSError as exc:
             raise SlideshowError(
                 f"cannot write to the piece cache at {path.parent.parent} ({exc.strerror}); "
@@ -64,6 +75,7 @@ class PieceWriter:
             ) from None
         self.out = os.fdopen(fd, "wb")
         self.out.write(_MAGIC)
+        self.hash = hashlib.sha256()
         self.extradata = b""
         self.sizes: list[int] = []
         self.keyframes: list[bool] = []
@@ -78,6 +90,7 @@ class PieceWriter:
         duration: int | None = None,
     ) -> None:
         self.out.write(packet)
+        self.hash.update(packet)
         self.sizes.append(len(packet))
         self.keyframes.append(keyframe)
         if pts is not None:
@@ -85,16 +98,17 @@ class PieceWriter:
             self.durations.append(duration or 0)
 
     def close(self) -> None:
-        trailer = json.dumps(
-            {
-                "extradata": self.extradata.hex(),
-                "sizes": self.sizes,
-                "keyframes": self.keyframes,
-                "pts": self.pts or None,
-                "durations": self.durations or None,
-            }
-        ).encode()
+        head = {
+            "extradata": self.extradata.hex(),
+            "sizes": self.sizes,
+            "keyframes": self.keyframes,
+            "pts": self.pts or None,
+            "durations": self.durations or None,
+        }
+        trailer = json.dumps({**head, "sha256": _sealed(self.hash, head)}).encode()
         self.out.write(trailer + struct.pack("<I", len(trailer)))
+        self.out.flush()
+        os.fsync(self.out.fileno())
         self.out.close()
         os.replace(self.tmp, self.path)
 
@@ -112,6 +126,13 @@ class PieceWriter:
             self.abort()
 
 
+def _sealed(packets: hashlib._Hash, head: dict) -> str:
+    """The SHA-256 of a piece: its packets (hashed so far), then its headers."""
+    whole = packets.copy()
+    whole.update(json.dumps(head, sort_keys=True).encode())
+    return whole.hexdigest()
+
+
 class PieceReader:
     """A cached piece's headers, and its packets read one at a time."""
 
@@ -127,7 +148,10 @@ class PieceReader:
         with open(self.path, "rb") as handle:
             handle.seek(len(_MAGIC))
             for size in self.sizes:
-                yield handle.read(size)
+                packet = handle.read(size)
+                if len(packet) != size:
+                    raise OSError(f"{self.path}: the piece was cut short while reading it")
+                yield packet
 
 
 class PieceCache:
@@ -150,24 +174,37 @@ class PieceCache:
         return True
 
     def open(self, key: str) -> PieceReader | None:
-        """The piece's headers without its packets; None if absent or damaged."""
+        """The piece's headers, the whole piece checked; None if absent or damaged (a damaged
+        piece is removed, so that it is made again)."""
         path = self._path(key)
         try:
-            with open(path, "rb") as handle:
-                if handle.read(len(_MAGIC)) != _MAGIC:
-                    return None
-                handle.seek(-4, os.SEEK_END)
-                end = handle.tell()
-                (size,) = struct.unpack("<I", handle.read(4))
-                handle.seek(end - size)
-                head = json.loads(handle.read(size))
-            if len(_MAGIC) + sum(head["sizes"]) != end - size:
-                return None
-            with contextlib.suppress(OSError):  # another user's, or a read-only copy
-                os.utime(path)  # recently used: pruning keeps it
-            return PieceReader(path, head)
-        except (OSError, ValueError, KeyError, struct.error):
+            head = _checked(path)
+        except FileNotFoundError:
             return None
+        except OSError:  # cannot be read now: not ours to remove
+            return None
+        if head is None:
+            with contextlib.suppress(OSError):
+                path.unlink()
+            return None
+        with contextlib.suppress(OSError):  # another user's, or a read-only copy
+            os.utime(path)  # recently used: pruning keeps it
+        return PieceReader(path, head)
+
+    def verify(self) -> tuple[int, list[Path]]:
+        """Check every piece: (pieces checked, damaged pieces removed)."""
+        checked, removed = 0, []
+        for path in sorted(self.root.glob("*/*.piece")):
+            checked += 1
+            try:
+                intact = _checked(path) is not None
+            except OSError:
+                continue
+            if not intact:
+                with contextlib.suppress(OSError):
+                    path.unlink()
+                    removed.append(path)
+        return checked, removed
 
     def get(self, key: str) -> Encoded | None:
         reader = self.open(key)
@@ -253,11 +290,53 @@ class PieceCache:
             total -= size
         for leftover in self.root.glob("*/.*.tmp"):  # writes that a killed render left behind
             try:
-                if now - leftover.stat().st_mtime > 3600:
+                writer = int(leftover.name.split(".")[1])
+            except (IndexError, ValueError):
+                writer = None  # an older name: by its age
+            try:
+                dead = writer is not None and writer != os.getpid() and not alive(writer)
+                if dead or now - leftover.stat().st_mtime > 3600:
                     leftover.unlink(missing_ok=True)
             except OSError:  # renamed into place by a render running now
                 pass
         return removed, freed
+
+
+def _checked(path: Path) -> dict | None:
+    """A piece file's trailer if the piece is whole and intact, else None; OSError if it cannot
+    be read."""
+    with open(path, "rb") as handle:
+        magic = handle.read(len(_MAGIC))
+        if magic not in (_MAGIC, _MAGIC_UNCHECKED):
+            return None
+        try:
+            handle.seek(-4, os.SEEK_END)
+            end = handle.tell()
+            (size,) = struct.unpack("<I", handle.read(4))
+            if not len(_MAGIC) <= end - size <= end:
+                return None
+            handle.seek(end - size)
+            head = json.loads(handle.read(size))
+            if len(_MAGIC) + sum(head["sizes"]) != end - size:
+                return None
+            bytes.fromhex(head["extradata"])
+            if len(head["keyframes"]) != len(head["sizes"]):
+                return None
+        except (ValueError, KeyError, TypeError, struct.error, OSError):
+            return None
+        if magic == _MAGIC_UNCHECKED:
+            return head
+        packets = hashlib.sha256()
+        handle.seek(len(_MAGIC))
+        left = end - size - len(_MAGIC)
+        while left > 0:
+            block = handle.read(min(left, 1 << 20))
+            if not block:
+                return None
+            packets.update(block)
+            left -= len(block)
+        stated = head.pop("sha256", None)
+        return head if stated == _sealed(packets, head) else None
 
 
 class DigestCache:
@@ -266,18 +345,26 @@ class DigestCache:
 
     def __init__(self, root: Path):
         self.path = Path(root) / "digests.json"
+        self.known: dict[str, list] = {}
         try:
-            self.known: dict[str, list] = json.loads(self.path.read_text(encoding="utf-8"))
+            stored = json.loads(self.path.read_text(encoding="utf-8"))
+            # The memo carries its own checksum: a damaged one is dropped, never believed.
+            if isinstance(stored, dict) and stored.get("sha256") == sha256_json(
+                stored.get("files")
+            ):
+                self.known = stored["files"]
         except (OSError, ValueError):
-            self.known = {}
+            pass
         self.changed = False
 
-    def digest(self, file: Path) -> str:
+    def digest(self, file: Path, fresh: bool = False) -> str:
+        """The file's SHA-256; from the memo while its size, time and inode stand, unless
+        fresh."""
         stat = file.stat()
         stamp = [stat.st_size, stat.st_mtime_ns, stat.st_ino]
         key = str(file.resolve())
         entry = self.known.get(key)
-        if entry and entry[:3] == stamp:
+        if entry and entry[:3] == stamp and not fresh:
             return entry[3]
         digest = sha256_file(file)
         self.known[key] = [*stamp, digest]
@@ -294,7 +381,7 @@ class DigestCache:
             return
         try:
             with os.fdopen(fd, "w", encoding="utf-8") as out:
-                json.dump(self.known, out)
+                json.dump({"files": self.known, "sha256": sha256_json(self.known)}, out)
             os.replace(tmp, self.path)
         except BaseException:
             Path(tmp).unlink(missing_ok=True)

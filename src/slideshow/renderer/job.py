@@ -16,13 +16,13 @@ from ..alternative import text_alternative
 from ..atomic import FileSet, remove_leftovers
 from ..check import Checked, check
 from ..digest import sha256_file
-from ..errors import RenderError, SlideshowError
+from ..errors import SlideshowError
 from ..loader import LoadedStoryboard
 from ..outputs import Outputs
 from ..timeline import Timeline
 from ..version import __version__
 from .audio.aac import AAC
-from .cache import PieceCache
+from .cache import Missing, PieceCache
 from .container import sidecars
 from .keys import ASSEMBLY_VERSION, ENCODER_VERSION, audio_key, content_key, render_key
 from .layout import lay_out
@@ -92,7 +92,7 @@ def prepare(
         raise SlideshowError(f"cannot create the output folder {out}: {exc.strerror}") from None
     outputs = Outputs.for_timeline(out, timeline)
     remove_leftovers(out, timeline.id)
-    layout = lay_out(loaded, timeline, cache)
+    layout = lay_out(loaded, timeline, cache, fresh=force)
     key = render_key(timeline, layout.digests, layout.fonts, free_transitions)
     job = Job(
         checked=checked,
@@ -115,24 +115,48 @@ def prepare(
         return job
     job.pieces = plan_pieces(timeline, layout.specs, layout.subtitles, free=free_transitions)
     job.missing = _missing(job.pieces, cache)
-    job.audio_missing = cache.get(job.audio_key) is None
+    job.audio_missing = cache.open(job.audio_key) is None
     return job
 
 
 def finish(job: Job, cache: PieceCache) -> RenderResult:
-    """Mux the cached pieces and soundtrack, write the sidecars, rename all into place."""
+    """Mux the cached pieces and soundtrack, write the sidecars, rename all into place. What
+    went missing from the cache since it was encoded (the cache deleted, a damaged piece
+    removed on reading) is encoded again here, and the muxing done again, once."""
+    if job.skipped:
+        timeline = job.timeline
+        return RenderResult(
+            job.id, job.outputs, float(timeline.duration), time.perf_counter() - job.began,
+            skipped=True,
+        )  # fmt: skip
+    try:
+        return _finish(job, cache)
+    except Missing:
+        _encode_again(job, cache)
+        return _finish(job, cache)
+
+
+def _encode_again(job: Job, cache: PieceCache) -> None:
+    """Encode here, into the cache, every piece of the job (and the soundtrack) it lacks."""
+    from .workers import encode_pieces, encode_soundtrack
+
+    timeline = job.timeline
+    if cache.open(job.audio_key) is None:
+        encode_soundtrack(timeline, job.audio_key, cache.root)
+    lacking = _missing(job.pieces, cache, checked=True)
+    if lacking:
+        encode_pieces(lacking, timeline.fps, timeline.look.quality, None, cache.root)
+
+
+def _finish(job: Job, cache: PieceCache) -> RenderResult:
     from .container.mux import write_mp4
 
     timeline, outputs = job.timeline, job.outputs
-    if job.skipped:
-        return RenderResult(
-            job.id, outputs, float(timeline.duration), time.perf_counter() - job.began, skipped=True
-        )
     files = FileSet()
     try:
         soundtrack = cache.open(job.audio_key)
         if soundtrack is None:
-            raise RenderError("the soundtrack vanished from the cache while rendering; try again")
+            raise Missing("the soundtrack vanished from the cache while rendering; try again")
         video, extradata = video_frames(job.pieces, cache, timeline)
         write_mp4(files.part(outputs.mp4), timeline, video, extradata, soundtrack)
         texts = {outputs.srt: sidecars.srt(timeline), outputs.vtt: sidecars.vtt(timeline)}
@@ -204,23 +228,34 @@ def _media_list(loaded: LoadedStoryboard, digests: dict[str, str]):
 
 
 def _up_to_date(outputs: Outputs, key: str) -> bool:
+    """Whether the outputs are this render's, whole: the manifest (renamed into place last)
+    carries the render key, and every other output is the file the manifest names by its
+    SHA-256 (a render killed between renames, or a file changed since, is done again)."""
     if not all(t.exists() for t in outputs):
         return False
     try:
         manifest = json.loads(outputs.manifest.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        made = manifest.get("outputs", {})
+        if manifest.get("render_key") != key:
+            return False
+        return all(
+            made.get(t.name) == sha256_file(t) for t in outputs if t != outputs.manifest
+        )
+    except (OSError, ValueError, AttributeError):
         return False
-    return manifest.get("render_key") == key
 
 
-def _missing(pieces: list[Piece], cache: PieceCache) -> list[Piece]:
+def _missing(pieces: list[Piece], cache: PieceCache, checked: bool = False) -> list[Piece]:
+    """The distinct encoded pieces the cache lacks; with checked, also those it holds damaged
+    (each piece read whole)."""
     seen: set[str] = set()
     missing = []
     for piece in pieces:
         if not is_encoded(piece) or piece.key in seen:
             continue
         seen.add(piece.key)
-        if not cache.has(piece.key):
+        held = cache.open(piece.key) is not None if checked else cache.has(piece.key)
+        if not held:
             missing.append(piece)
     return missing
 

@@ -30,8 +30,12 @@ class Layout:
         return self.plate_warnings[self.specs[index]]
 
 
-def lay_out(loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache) -> Layout:
-    digests = media_digests(loaded, timeline, cache)
+def lay_out(
+    loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache, fresh: bool = False
+) -> Layout:
+    """With fresh (`--force`), every media file is read and digested again: the memo of
+    digests by size and modification time is not trusted."""
+    digests = media_digests(loaded, timeline, cache, fresh)
     fonts = fonts_for(timeline, loaded)
     specs = [
         plate_spec(s, timeline.look, fonts, digests[s.file] if isinstance(s, PhotoShot) else None)
@@ -49,7 +53,7 @@ def lay_out(loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache) -> 
 
 
 def media_digests(
-    loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache
+    loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache, fresh: bool = False
 ) -> dict[str, str]:
     files = {s.file for s in timeline.shots if isinstance(s, PhotoShot)}
     files |= {c.file for c in timeline.audio}
@@ -58,7 +62,7 @@ def media_digests(
     digests = {}
     for file in sorted(files):
         try:
-            digests[file] = known.digest(Path(file))
+            digests[file] = known.digest(Path(file), fresh)
         except OSError as exc:
             raise SlideshowError(f"cannot read {file}: {exc.strerror}") from None
     known.save()

@@ -7,6 +7,9 @@ once for the hold and the transitions beside it.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import sys
 from fractions import Fraction
 
 from ..timeline import Timeline
@@ -55,9 +58,26 @@ def encode_pieces(
 _PROGRESS = None
 
 
-def init_worker(queue) -> None:
+def init_worker(queue=None) -> None:
+    """Set up a worker process: where it announces finished pieces, and that it ends with the
+    process that started it (killed, even by kill -9, it leaves no worker behind holding
+    memory and the caller's pipes)."""
     global _PROGRESS
     _PROGRESS = queue
+    die_with_parent()
+
+
+def die_with_parent() -> None:
+    """On Linux, ask the kernel to end this process when its parent ends (PR_SET_PDEATHSIG);
+    SIGTERM ends it as by default (the parent's handler, inherited by fork, would not)."""
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if sys.platform != "linux":
+        return
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
 
 
 def report(tag: object) -> None:

@@ -25,7 +25,7 @@ from fractions import Fraction
 
 from ...errors import RenderError
 from ...timeline import Timeline
-from ..cache import PieceCache
+from ..cache import Missing, PieceCache
 from ..encoded import Encoded
 from .encoding import blend_slice
 from .h264 import (
@@ -60,7 +60,7 @@ def video_frames(
     encoded_pieces = [p for p in pieces if is_encoded(p)]
     first = cache.open(encoded_pieces[0].key) if encoded_pieces else None
     if first is None:
-        raise RenderError("a piece vanished from the cache while rendering; render again")
+        raise Missing("a piece vanished from the cache while rendering; render again")
     extradata = first.extradata
     return _distinct_idrs(_frames(pieces, cache, timeline, extradata), extradata), extradata
 
@@ -89,7 +89,7 @@ def _distinct_idrs(frames: Iterator[Frame], extradata: bytes) -> Iterator[Frame]
 def _get(piece: Piece, cache: PieceCache, extradata: bytes) -> Encoded:
     encoded = cache.get(piece.key)
     if encoded is None:
-        raise RenderError("a piece vanished from the cache while rendering; render again")
+        raise Missing("a piece vanished from the cache while rendering; render again")
     if encoded.extradata != extradata:
         raise RenderError("internal error: pieces were encoded with different headers")
     return encoded

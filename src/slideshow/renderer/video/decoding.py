@@ -7,6 +7,7 @@ itself (draft mode) when the output needs fewer pixels than the scan has.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import warnings
 
@@ -19,17 +20,30 @@ from ...media import open_image
 _SRGB = ImageCms.createProfile("sRGB")
 
 
-def load_photo(path: str, need: tuple[int, int], name: str) -> Image.Image:
+def load_photo(
+    path: str, need: tuple[int, int], name: str, digest: str | None = None
+) -> Image.Image:
     """The photo as RGB or RGBA, at least `need` pixels on each axis where the scan has them.
 
-    name is the path as the storyboard writes it, for messages.
+    name is the path as the storyboard writes it, for messages. With digest (the SHA-256 the
+    render named the photo by), the file is read once and decoded from those bytes only if
+    they are the bytes digested: a photo replaced during a render fails that render, and
+    nothing made from the new photo is kept under the old one's name.
     """
     image = None
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            data = None
+            if digest is not None:
+                with open(path, "rb") as handle:
+                    data = handle.read()
+                if hashlib.sha256(data).hexdigest() != digest:
+                    raise MediaError(
+                        f"photo {name!r} changed while rendering; render again once it is saved"
+                    )
             try:
-                source = open_image(path)
+                source = open_image(path, data)
             except MediaError as exc:  # over our size limit
                 raise MediaError(f"photo {name!r}: {exc}") from None
             try:

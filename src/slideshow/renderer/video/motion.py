@@ -213,7 +213,8 @@ def _make_world(spec: PhotoPlate, motion: Motion):
     # Enough pixels for the tightest framing at one per output pixel, where the scan has
     # them: JPEGs are decoded reduced, and a frame-sized decode would be upscaled when zoomed.
     tightest = _tightest(spec, motion, (info.width, info.height))
-    photo = load_photo(file, (math.ceil(spec.width * info.width / tightest), 1), name)
+    need = (math.ceil(spec.width * info.width / tightest), 1)
+    photo = load_photo(file, need, name, spec.digest)
     framing_, (left, top), scale, world_size = _geometry(spec, motion, photo.size)
     photo_size = photo.size
     if photo.size != (round(photo.width * scale), round(photo.height * scale)):

@@ -197,7 +197,7 @@ def bare_plate(spec: PlateSpec) -> np.ndarray:
         return to_yuv(render_plate(spec))
     width, height = spec.width, spec.height
     file, name = spec.photo
-    photo = load_photo(file, (width, height), name)
+    photo = load_photo(file, (width, height), name, spec.digest)
     if photo.mode != "RGB":
         return to_yuv(compose_photo(spec, photo))
     pw, ph = photo.size
@@ -256,7 +256,7 @@ def compose_photo(spec: PhotoPlate, photo: Image.Image | None = None) -> Image.I
     if photo is None:
         # Enough pixels to fill the frame either way; JPEG draft decoding never goes below it.
         file, name = spec.photo
-        photo = load_photo(file, (width, height), name)
+        photo = load_photo(file, (width, height), name, spec.digest)
     pw, ph = photo.size
     scale = max(width / pw, height / ph) if spec.fit == "cover" else min(width / pw, height / ph)
     fitted_size = (max(1, round(pw * scale)), max(1, round(ph * scale)))
