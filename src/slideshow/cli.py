@@ -442,7 +442,7 @@ def package(files: tuple[str, ...], out: str, with_media: bool) -> None:
 
 @cli.group()
 def cache() -> None:
-    """The cache of encoded pieces: where it is, how big, and pruning it."""
+    """The cache of encoded pieces: where it is, how big, checking and pruning it."""
 
 
 @cache.command("info")
@@ -485,6 +485,22 @@ def cache_prune(days: float, max_mb: float | None) -> None:
     store = PieceCache()
     removed, freed = store.prune(days, None if max_mb is None else int(max_mb * 1e6))
     click.echo(f"removed {removed} pieces, {freed / 1e6:.1f} MB, from {store.root}")
+
+
+@cache.command("verify")
+def cache_verify() -> None:
+    """Check every cached piece against its SHA-256 and remove the damaged ones (a later
+    render encodes them again). Renders check what they read anyway; this checks all at once.
+
+    Example: slideshow cache verify
+    """
+    from .renderer.cache import PieceCache
+
+    store = PieceCache()
+    checked, removed = store.verify()
+    for path in removed:
+        click.echo(f"removed damaged piece {path}", err=True)
+    click.echo(f"{checked} pieces checked in {store.root}: {len(removed)} damaged, removed")
 
 
 @cli.command()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import struct
 import warnings
 from dataclasses import dataclass
@@ -154,3 +155,28 @@ def _reason(exc: BaseException) -> str:
     if ": '" in text:  # PyAV appends the path, which the caller names already
         text = text.split(": '")[0]
     return text or type(exc).__name__
+
+
+Stamp = tuple[int, int, int, int]
+
+
+def stamp(path: str | Path) -> Stamp:
+    """What changes when a file does: its size, modification and change times, inode. The
+    change time cannot be set back, so a file rewritten in place with its old size and
+    modification time still shows it."""
+    info = os.stat(path)
+    return info.st_size, info.st_mtime_ns, info.st_ctime_ns, info.st_ino
+
+
+def changed_since(stamps: dict[str, Stamp]) -> list[str]:
+    """The files (of those stamped) that are not as they were when stamped, or are gone."""
+    changed = []
+    for file, before in stamps.items():
+        try:
+            now = stamp(file)
+        except OSError:
+            changed.append(file)
+            continue
+        if now != before:
+            changed.append(file)
+    return changed

@@ -9,14 +9,17 @@ packaging is reported, never rewritten.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
-import tempfile
+import sys
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import alive
 from .batch import Outcome, Storyboard, each
 from .check import check
 from .digest import sha256_file
@@ -85,20 +88,80 @@ def package(
     }
     if loaded.model.credits:
         info["Credits"] = list(loaded.model.credits)
-    work = Path(tempfile.mkdtemp(dir=out, prefix=f".{timeline.id}.bag."))
+    _remove_stale(bag)
+    work = bag.with_name(f".{bag.name}.{os.getpid()}.new")
+    shutil.rmtree(work, ignore_errors=True)
     try:
+        work.mkdir()
         for name, source in payload.items():
             target = work / name
             target.parent.mkdir(parents=True, exist_ok=True)
             shutil.copyfile(source, target)
         bagit.make_bag(str(work), info, checksums=CHECKSUMS)
-        if bag.exists():
-            shutil.rmtree(bag)
-        os.replace(work, bag)
+        _follow_umask(work)
+        _swap_in(work, bag)
     except BaseException:
         shutil.rmtree(work, ignore_errors=True)
         raise
     return PackageResult(timeline.id, bag, status, len(payload))
+
+
+def _swap_in(new: Path, bag: Path) -> None:
+    """The complete new bag under the bag's name, in one step where the system allows: on
+    Linux the two folders are exchanged at once (renameat2 RENAME_EXCHANGE), so a reader (or
+    a kill) never finds no bag or half of one; elsewhere the old bag is moved aside first. The
+    old bag is then removed."""
+    if not bag.exists():
+        os.replace(new, bag)
+        return
+    if _exchange(new, bag):
+        shutil.rmtree(new, ignore_errors=True)  # the old bag, now under the temporary name
+        return
+    old = bag.with_name(f".{bag.name}.{os.getpid()}.old")
+    os.replace(bag, old)
+    os.replace(new, bag)
+    shutil.rmtree(old, ignore_errors=True)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Exchange two paths atomically (Linux renameat2); False where that is not possible."""
+    if sys.platform != "linux":
+        return False
+    import ctypes
+
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        renameat2 = libc.renameat2
+    except (OSError, AttributeError):
+        return False
+    at_cwd, exchange = -100, 2  # AT_FDCWD, RENAME_EXCHANGE
+    done = renameat2(at_cwd, os.fsencode(a), at_cwd, os.fsencode(b), exchange)
+    return done == 0
+
+
+def _remove_stale(bag: Path) -> None:
+    """Bags being made or replaced by a package run that was killed: never a bag's name."""
+    for stale in bag.parent.glob(f".{bag.name}.*"):
+        parts = stale.name.rsplit(".", 2)
+        try:
+            pid = int(parts[-2])
+        except (IndexError, ValueError):  # an older version's random name: by its age
+            with contextlib.suppress(OSError):
+                if time.time() - stale.stat().st_mtime > 3600:
+                    shutil.rmtree(stale, ignore_errors=True)
+            continue
+        if pid != os.getpid() and not alive(pid):
+            shutil.rmtree(stale, ignore_errors=True)
+
+
+def _follow_umask(root: Path) -> None:
+    """Folders and files with the modes the user's umask gives (bagit makes its data folder
+    private, 0700, whatever the umask)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    os.chmod(root, 0o777 & ~mask)
+    for path in root.rglob("*"):
+        os.chmod(path, (0o777 if path.is_dir() else 0o666) & ~mask)
 
 
 def _payload(loaded: LoadedStoryboard, outputs: Outputs, with_media: bool) -> dict[str, Path]:

@@ -14,11 +14,13 @@ from dataclasses import replace
 import numpy as np
 from PIL import Image
 
+from ..media import Stamp
 from ..renderer.audio.aac import RATE
 from ..renderer.audio.soundtrack import encode_audio, soundtrack
 from ..renderer.cache import PieceCache
 from ..renderer.keys import content_key
 from ..renderer.video.plates import PhotoPlate, PlateSpec, compose_photo, render_plate
+from ..renderer.workers import unchanged
 from ..timeline import Timeline
 
 SCREEN = (960, 540)  # the player's picture fits in this box
@@ -101,10 +103,13 @@ def cached_peaks(key: str, cache: PieceCache) -> bytes | None:
     return None
 
 
-def soundtrack_and_peaks(timeline: Timeline, key: str, cache: PieceCache) -> bytes:
+def soundtrack_and_peaks(
+    timeline: Timeline, key: str, cache: PieceCache, stamps: dict[str, Stamp] | None = None
+) -> bytes:
     """Make sure the encoded soundtrack (the render's own, under its audio key) is in the
     cache, and return its waveform peaks; one pass over the recordings makes whatever of the
-    two is missing."""
+    two is missing. With stamps, a recording changed since it was digested keeps anything
+    from being cached (workers.unchanged)."""
     peaks_key = _peaks_key(key)
     stored = cached_peaks(key, cache)
     if stored is not None:
@@ -115,9 +120,11 @@ def soundtrack_and_peaks(timeline: Timeline, key: str, cache: PieceCache) -> byt
     if have_audio:
         for _ in blocks:
             pass
+        unchanged(stamps)
     else:
         with cache.writer(key) as writer:
             encode_audio(blocks, timeline.look.quality, writer)
+            unchanged(stamps)
     result = peaks.result()
     cache.put_blobs(peaks_key, {}, [result])
     return result

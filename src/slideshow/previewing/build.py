@@ -87,7 +87,13 @@ def preview(
         sound = (
             None
             if peaks is not None
-            else sound_pool.submit(soundtrack_and_peaks, timeline, key, PieceCache(cache.root))
+            else sound_pool.submit(
+                soundtrack_and_peaks,
+                timeline,
+                key,
+                PieceCache(cache.root),
+                {c.file: layout.stamps[c.file] for c in timeline.audio},
+            )
         )
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:
             made = dict(zip(distinct, pool.map(lambda spec: picture(spec, cache), distinct)))

@@ -18,6 +18,7 @@ from ..check import Checked, check
 from ..digest import sha256_file
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard
+from ..media import Stamp
 from ..outputs import Outputs
 from ..timeline import Timeline
 from ..version import __version__
@@ -56,6 +57,7 @@ class Job:
     outputs: Outputs
     render_key: str
     digests: dict[str, str]
+    stamps: dict[str, Stamp]  # each media file's, when digested
     specs: list[PlateSpec]
     pieces: list[Piece]
     missing: list[Piece]  # distinct pieces not in the cache
@@ -69,6 +71,11 @@ class Job:
     @property
     def id(self) -> str:
         return self.timeline.id
+
+    @property
+    def sound_stamps(self) -> dict[str, Stamp]:
+        """The recordings' stamps: what the soundtrack is made from."""
+        return {c.file: self.stamps[c.file] for c in self.timeline.audio}
 
 
 def prepare(
@@ -102,6 +109,7 @@ def prepare(
         outputs=outputs,
         render_key=key,
         digests=layout.digests,
+        stamps=layout.stamps,
         specs=layout.specs,
         pieces=[],
         missing=[],
@@ -142,7 +150,7 @@ def _encode_again(job: Job, cache: PieceCache) -> None:
 
     timeline = job.timeline
     if cache.open(job.audio_key) is None:
-        encode_soundtrack(timeline, job.audio_key, cache.root)
+        encode_soundtrack(timeline, job.audio_key, cache.root, stamps=job.sound_stamps)
     lacking = _missing(job.pieces, cache, checked=True)
     if lacking:
         encode_pieces(lacking, timeline.fps, timeline.look.quality, None, cache.root)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard
+from ..media import Stamp, stamp
 from ..timeline import PhotoShot, Timeline
 from .cache import DigestCache, PieceCache
 from .video import subtitles
@@ -20,6 +21,7 @@ from .video.plates import PlateSpec, plate_spec, plate_warnings
 @dataclass(frozen=True)
 class Layout:
     digests: dict[str, str]  # SHA-256 of every media file, by resolved path
+    stamps: dict[str, Stamp]  # each file's stamp, taken when it was digested
     fonts: tuple[Path, Path]  # regular, bold
     specs: list[PlateSpec]  # shot i's plate
     subtitles: list[subtitles.Subtitle]  # burned-in subtitles (style.subtitles), or none
@@ -35,7 +37,7 @@ def lay_out(
 ) -> Layout:
     """With fresh (`--force`), every media file is read and digested again: the memo of
     digests by size and modification time is not trusted."""
-    digests = media_digests(loaded, timeline, cache, fresh)
+    digests, stamps = media_digests(loaded, timeline, cache, fresh)
     fonts = fonts_for(timeline, loaded)
     specs = [
         plate_spec(s, timeline.look, fonts, digests[s.file] if isinstance(s, PhotoShot) else None)
@@ -49,24 +51,31 @@ def lay_out(
             subtitles.lifted(spec, span, subs, rise) for spec, span in zip(specs, shown(timeline))
         ]
     warned = {spec: plate_warnings(spec) for spec in dict.fromkeys(specs)}
-    return Layout(digests, fonts, specs, subs, warned, subtitles.warnings(subs))
+    return Layout(digests, stamps, fonts, specs, subs, warned, subtitles.warnings(subs))
 
 
 def media_digests(
     loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache, fresh: bool = False
-) -> dict[str, str]:
-    files = {s.file for s in timeline.shots if isinstance(s, PhotoShot)}
-    files |= {c.file for c in timeline.audio}
-    files |= {str(loaded.resolve(t)) for t in loaded.transcripts}
+) -> tuple[dict[str, str], dict[str, Stamp]]:
+    """Every media file's SHA-256, and its stamp taken just before (media.stamp): whoever uses
+    a file later can tell that it is still the file digested."""
     known = DigestCache(cache.root)
-    digests = {}
-    for file in sorted(files):
+    digests, stamps = {}, {}
+    for file in sorted(_media_files(loaded, timeline)):
         try:
+            stamps[file] = stamp(file)
             digests[file] = known.digest(Path(file), fresh)
         except OSError as exc:
             raise SlideshowError(f"cannot read {file}: {exc.strerror}") from None
     known.save()
-    return digests
+    return digests, stamps
+
+
+def _media_files(loaded: LoadedStoryboard, timeline: Timeline) -> set[str]:
+    files = {s.file for s in timeline.shots if isinstance(s, PhotoShot)}
+    files |= {c.file for c in timeline.audio}
+    files |= {str(loaded.resolve(t)) for t in loaded.transcripts}
+    return files
 
 
 def fonts_for(timeline: Timeline, loaded: LoadedStoryboard) -> tuple[Path, Path]:

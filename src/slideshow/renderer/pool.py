@@ -144,7 +144,8 @@ class _Batch:
             if job.audio_missing:
                 # Its AAC spreads over as many threads as there are workers (up to four): the
                 # soundtrack is often the longest task, and the rest end before it.
-                sound = (job.timeline, job.audio_key, local_cache, min(workers, 4))
+                threads = min(workers, 4)
+                sound = (job.timeline, job.audio_key, local_cache, threads, job.sound_stamps)
                 tasks.append((index, 0, encode_soundtrack, sound))
         for index, job in self.prepared.items():
             if job.skipped:

@@ -12,6 +12,8 @@ import signal
 import sys
 from fractions import Fraction
 
+from ..errors import MediaError
+from ..media import Stamp, changed_since
 from ..timeline import Timeline
 from .audio.soundtrack import encode_audio, soundtrack
 from .cache import PieceCache
@@ -21,17 +23,34 @@ from .video.pieces import Piece, cost
 
 
 def encode_soundtrack(
-    timeline: Timeline, key: str, cache_root=None, threads: int = 1
+    timeline: Timeline,
+    key: str,
+    cache_root=None,
+    threads: int = 1,
+    stamps: dict[str, Stamp] | None = None,
 ) -> list[tuple[str, Encoded | None]]:
     """Build, normalise and encode the soundtrack (a worker's job, its AAC on up to `threads`
     threads). With cache_root it streams straight into the cache; a remote worker sends the
-    packets back instead."""
+    packets back instead. With stamps (of the recordings, when they were digested), a
+    recording changed since fails the work and nothing is kept (`unchanged`)."""
     quality = timeline.look.quality
     if cache_root is None:
-        return [(key, encode_audio(soundtrack(timeline), quality, threads=threads))]
+        made = encode_audio(soundtrack(timeline), quality, threads=threads)
+        unchanged(stamps)
+        return [(key, made)]
     with PieceCache(cache_root).writer(key) as writer:
         encode_audio(soundtrack(timeline), quality, writer, threads)
+        unchanged(stamps)  # before the piece is named: a failure leaves nothing cached
     return [(key, None)]
+
+
+def unchanged(stamps: dict[str, Stamp] | None) -> None:
+    """Raise MediaError for a recording that changed after it was digested."""
+    changed = changed_since(stamps or {})
+    if changed:
+        raise MediaError(
+            f"recording {changed[0]!r} changed while rendering; render again once it is saved"
+        )
 
 
 def encode_pieces(
