@@ -2,40 +2,64 @@
 
 The library API mirrors the pipeline: ``check`` a storyboard (``load`` it and ``plan`` its
 timeline, collecting every problem), ``render`` it to files, ``publish`` it.
+
+Every name is imported when first asked for (the media stack only by render, preview and
+publish), so the command starts at once and a Ctrl-C while it loads ends it quietly
+(start.py).
 """
 
-from .check import Checked, check
-from .errors import MediaError, Problem, RenderError, SlideshowError, StoryboardError
-from .loader import LoadedStoryboard, load
-from .outputs import Outputs
-from .planner import plan
-from .timeline import Timeline
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING
+
 from .version import __version__
+
+if TYPE_CHECKING:  # what the names are, for type checkers and editors
+    from .checking import Checked, check
+    from .drafting import init
+    from .errors import MediaError, Problem, RenderError, SlideshowError, StoryboardError
+    from .loader import LoadedStoryboard, load
+    from .outputs import Outputs
+    from .packaging import package, package_many
+    from .planner import plan
+    from .previewing import PreviewResult, preview, preview_many
+    from .publishing import publish, publish_many
+    from .renderer import render, render_many
+    from .timeline import Timeline
+
+# Each public name: the module it comes from.
+_HOMES = {
+    "Checked": ".checking",
+    "check": ".checking",
+    "init": ".drafting",
+    "MediaError": ".errors",
+    "Problem": ".errors",
+    "RenderError": ".errors",
+    "SlideshowError": ".errors",
+    "StoryboardError": ".errors",
+    "LoadedStoryboard": ".loader",
+    "load": ".loader",
+    "Outputs": ".outputs",
+    "package": ".packaging",
+    "package_many": ".packaging",
+    "plan": ".planner",
+    "PreviewResult": ".previewing",
+    "preview": ".previewing",
+    "preview_many": ".previewing",
+    "publish": ".publishing",
+    "publish_many": ".publishing",
+    "render": ".renderer",
+    "render_many": ".renderer",
+    "Timeline": ".timeline",
+}
 
 
 def __getattr__(name: str):
-    # render and publish pull in the media stack; import them only when asked for.
-    if name in ("render", "render_many"):
-        from . import renderer
-
-        return getattr(renderer, name)
-    if name == "init":
-        from .drafting import init
-
-        return init
-    if name in ("preview", "preview_many", "PreviewResult"):
-        from . import previewing
-
-        return getattr(previewing, name)
-    if name in ("package", "package_many"):
-        from . import packaging
-
-        return getattr(packaging, name)
-    if name in ("publish", "publish_many"):
-        import importlib
-
-        return getattr(importlib.import_module(".publishing", __name__), name)
-    raise AttributeError(f"module 'slideshow' has no attribute {name!r}")
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module 'slideshow' has no attribute {name!r}")
+    return getattr(importlib.import_module(home, __name__), name)
 
 
 __all__ = [

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
-from .check import Checked
+from .checking import Checked
 from .errors import SlideshowError, crash_report, os_error_message
 from .loader import LoadedStoryboard
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import click
 
-from .check import Checked, check
+from .checking import Checked, check
 from .errors import (
     SlideshowError,
     StoryboardError,

@@ -84,9 +84,18 @@ def os_error_message(exc: OSError) -> str:
     import errno
 
     name = errno.errorcode.get(exc.errno or 0, "")
-    path = exc.filename if exc.filename is not None else ""
+    # A rename names its target second; a file being written, by its temporary name.
+    given = exc.filename2 if exc.filename2 is not None else exc.filename
+    path = _final_name(str(given)) if given is not None else ""
     what = _OS_ADVICE.get(name) or (exc.strerror or str(exc)).rstrip(".")
     return f"{path}: {what}" if path else what
+
+
+def _final_name(path: str) -> str:
+    """`out/.x.mp4.123.part` (atomic.part_of) as `out/x.mp4`: the file the user knows."""
+    import re
+
+    return re.sub(r"(^|/)\.([^/]+)\.\d+\.part$", r"\1\2", path)
 
 
 def crash_report(exc: BaseException, doing: str | None = None) -> str:

@@ -21,7 +21,7 @@ from pathlib import Path
 
 from .atomic import alive
 from .batch import Outcome, Storyboard, each
-from .check import check
+from .checking import check
 from .digest import sha256_file
 from .errors import SlideshowError
 from .loader import LoadedStoryboard

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from ..atomic import write_bytes, write_text, writing
 from ..batch import Outcome, Storyboard, each
-from ..check import check
+from ..checking import check
 from ..digest import sha256_json
 from ..errors import SlideshowError
 from ..outputs import Outputs

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import ClassVar
 
-from ..check import Checked, check
+from ..checking import Checked, check
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard
 from ..outputs import Outputs

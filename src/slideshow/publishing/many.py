@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..batch import Storyboard, failed_summary, name, reason
-from ..check import check
+from ..checking import check
 from ..errors import SlideshowError
 from .archive_org import ArchiveResult, publish_archive
 from .quota import summary

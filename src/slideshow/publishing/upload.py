@@ -10,7 +10,7 @@ from typing import Any
 
 from .. import youtube_rules
 from ..batch import Storyboard
-from ..check import check
+from ..checking import check
 from ..digest import sha256_file
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard

@@ -14,7 +14,7 @@ import av
 
 from ..alternative import text_alternative
 from ..atomic import FileSet, remove_leftovers
-from ..check import Checked, check
+from ..checking import Checked, check
 from ..digest import sha256_file
 from ..errors import SlideshowError
 from ..loader import LoadedStoryboard

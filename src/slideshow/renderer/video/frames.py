@@ -52,6 +52,11 @@ class Sources:
             self._made.move_to_end(key)
             return self._made[key]
 
+    def clear(self) -> None:
+        """Forget what was made (a test that changes a photo under the same digest)."""
+        with self._lock:
+            self._made.clear()
+
     def black(self, width: int, height: int) -> np.ndarray:
         with self._lock:
             if (width, height) not in self._black:
