@@ -110,7 +110,10 @@ class PieceWriter:
         self.out.flush()
         os.fsync(self.out.fileno())
         self.out.close()
-        os.replace(self.tmp, self.path)
+        # The cache deleted while the piece was written (safe at any time): the piece is lost
+        # with it, and the render that needs it encodes it again (job.finish).
+        with contextlib.suppress(FileNotFoundError):
+            os.replace(self.tmp, self.path)
 
     def abort(self) -> None:
         self.out.close()
