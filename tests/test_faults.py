@@ -215,21 +215,34 @@ def test_cache_verify_reports_and_removes_damaged_pieces(board, tmp_path):
     assert "1 damaged, removed" in result.stdout and not piece.exists()
 
 
-def test_a_render_survives_the_cache_deleted_under_it(board, clean, tmp_path, monkeypatch):
-    """The README says deleting the cache is safe at any time: here between the encoding and
-    the muxing, the worst moment. What vanished is encoded again."""
+@pytest.mark.parametrize("when", ["while encoding", "before muxing"])
+def test_a_render_survives_the_cache_deleted_under_it(board, clean, tmp_path, monkeypatch, when):
+    """The README says deleting the cache is safe at any time: here while the pieces are
+    being encoded, and between the encoding and the muxing. What vanished is encoded again."""
     import shutil
 
     import slideshow.renderer.pool as pool
+    import slideshow.renderer.workers as workers
 
     cache, out = tmp_path / "cache", tmp_path / "out"
-    real = pool.finish
+    if when == "before muxing":
+        real_finish = pool.finish
 
-    def cache_deleted_first(job, store):
-        shutil.rmtree(cache)
-        return real(job, store)
+        def cache_deleted_first(job, store):
+            shutil.rmtree(cache)
+            return real_finish(job, store)
 
-    monkeypatch.setattr(pool, "finish", cache_deleted_first)
+        monkeypatch.setattr(pool, "finish", cache_deleted_first)
+    else:
+        real_encode, done = workers.encode_piece, []
+
+        def cache_deleted_after_two(piece, *args, **kwargs):
+            if len(done) == 2:
+                shutil.rmtree(cache, ignore_errors=True)
+            done.append(piece)
+            return real_encode(piece, *args, **kwargs)
+
+        monkeypatch.setattr(workers, "encode_piece", cache_deleted_after_two)
     render(board, out, cache_root=cache, jobs=1)
     assert digests(out) == clean
 
