@@ -430,3 +430,20 @@ def test_the_package_names_every_public_name_once():
     assert set(slideshow.__all__) == set(slideshow._HOMES) | {"__version__"}
     for name in slideshow.__all__:
         assert getattr(slideshow, name) is not None
+
+
+def test_a_killed_writers_partial_piece_is_removed_by_the_next_prune(tmp_path):
+    """A soundtrack (or any piece) being written when its render was killed: its temporary
+    file names the writer, and a prune removes it once that process is gone, old or not."""
+    from slideshow.renderer.cache import PieceCache
+
+    gone = subprocess.Popen([sys.executable, "-c", "pass"])
+    gone.wait()
+    folder = tmp_path / "cache" / "ab"
+    folder.mkdir(parents=True)
+    stale = folder / f".{gone.pid}.x1y2z3.tmp"
+    stale.write_bytes(b"half a soundtrack")
+    mine = folder / f".{os.getpid()}.a1b2c3.tmp"  # a writer still at work: kept
+    mine.write_bytes(b"being written")
+    PieceCache(tmp_path / "cache").prune(None, None)
+    assert not stale.exists() and mine.exists()
