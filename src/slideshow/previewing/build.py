@@ -22,6 +22,7 @@ from ..outputs import Outputs
 from ..renderer.cache import PieceCache
 from ..renderer.keys import audio_key
 from ..renderer.layout import lay_out
+from ..renderer.workers import die_with_parent
 from ..version import __version__
 from .assets import PEAKS_PER_SECOND, cached_peaks, picture, soundtrack_and_peaks
 from .page import build_page
@@ -148,7 +149,7 @@ def _soundtrack_maker(needed: bool):
             yield threads
         return
     context = multiprocessing.get_context("fork" if sys.platform == "linux" else "spawn")
-    pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+    pool = ProcessPoolExecutor(max_workers=1, mp_context=context, initializer=die_with_parent)
     try:
         yield pool
     except BaseException:
