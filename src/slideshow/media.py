@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 import struct
 import warnings
 from dataclasses import dataclass
@@ -47,6 +48,25 @@ def home(path: str | Path) -> Path:
         return Path(path)
 
 
+_XMP_ORIENTATION = re.compile(rb"tiff:Orientation(?:=[\"']|>)\s*([1-8])")
+
+
+def orientation(image: Image.Image) -> int:
+    """The photo's orientation: EXIF's, else XMP's `tiff:Orientation` (phones and PNG/AVIF
+    writers put it there), else 1 (as stored)."""
+    found = image.getexif().get(0x0112)
+    if isinstance(found, int) and 1 <= found <= 8:
+        return found
+    for key in ("xmp", "XML:com.adobe.xmp"):
+        xmp = image.info.get(key)
+        if isinstance(xmp, str):
+            xmp = xmp.encode("utf-8", "replace")
+        match = _XMP_ORIENTATION.search(xmp) if isinstance(xmp, bytes) else None
+        if match:
+            return int(match[1])
+    return 1
+
+
 def probe_image(path: Path) -> ImageInfo:
     """Read an image's header; raises MediaError if it is not an image Pillow can read."""
     try:
@@ -54,7 +74,7 @@ def probe_image(path: Path) -> ImageInfo:
             warnings.simplefilter("ignore")
             with open_image(path) as image:
                 width, height = image.size
-                orientation = image.getexif().get(0x0112, 1)
+                turn = orientation(image)
                 info = ImageInfo(width, height, image.format or "?", image.mode)
     except FileNotFoundError as exc:
         raise MediaError("file not found") from exc
@@ -66,7 +86,7 @@ def probe_image(path: Path) -> ImageInfo:
         raise MediaError(f"not an image that can be read ({_reason(exc)})") from exc
     if width < 1 or height < 1:
         raise MediaError("the image has no pixels")
-    if orientation in _ROTATED:
+    if turn in _ROTATED:
         return ImageInfo(height, width, info.format, info.mode)
     return info
 

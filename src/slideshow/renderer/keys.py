@@ -17,8 +17,9 @@ from ..version import __version__
 from .video.fonts import font_version
 
 # Bump when the way pieces are encoded changes (5: B-frame parameter sets; 6: a fade of an even
-# number of frames touches black).
-ENCODER_VERSION = "6"
+# number of frames touches black; 7: photos turned upright when they also carry a colour
+# profile, or their orientation in XMP: plates cached before showed them sideways).
+ENCODER_VERSION = "7"
 # Bump when the way cached pieces are joined into the stream changes, so outputs made before
 # are joined again (from the cache: nothing is encoded). 2: conformance (issue 27): order
 # counts two apart, distinct ids of IDR pictures in a row, an IDR picture every GOP.

@@ -12,10 +12,10 @@ import io
 import warnings
 
 import numpy as np
-from PIL import Image, ImageCms, ImageOps
+from PIL import Image, ImageCms
 
 from ...errors import MediaError
-from ...media import open_image
+from ...media import open_image, orientation
 
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -60,15 +60,27 @@ def load_photo(
     return image
 
 
+# How each EXIF orientation (0x0112) is undone: the photo as it was taken, upright.
+_UPRIGHT = {
+    2: Image.Transpose.FLIP_LEFT_RIGHT,
+    3: Image.Transpose.ROTATE_180,
+    4: Image.Transpose.FLIP_TOP_BOTTOM,
+    5: Image.Transpose.TRANSPOSE,
+    6: Image.Transpose.ROTATE_270,
+    7: Image.Transpose.TRANSVERSE,
+    8: Image.Transpose.ROTATE_90,
+}
 def _decode(image: Image.Image, need: tuple[int, int]) -> Image.Image:
-    orientation = image.getexif().get(0x0112, 1)
-    rotated = orientation in (5, 6, 7, 8)
+    turn = orientation(image)
+    rotated = turn in (5, 6, 7, 8)
     want = (need[1], need[0]) if rotated else need
     if image.format == "JPEG":
         # libjpeg scales by 1/2, 1/4 or 1/8 while decoding; draft keeps at least `want`.
         image.draft(image.mode, want)
     icc = image.info.get("icc_profile")
     image.load()
+    if turn == 1:  # XMP may come after the pixels (a PNG's iTXt chunk): read once loaded
+        turn = orientation(image)
     image = _to_8bit(image)
     if icc:
         image = _to_srgb(image, icc)
@@ -82,7 +94,9 @@ def _decode(image: Image.Image, need: tuple[int, int]) -> Image.Image:
         image = image.convert("RGB")
     if image.mode == "RGBA" and image.getchannel("A").getextrema()[0] == 255:
         image = image.convert("RGB")
-    return ImageOps.exif_transpose(image) if orientation != 1 else image
+    # Turned last, from the orientation read first: the colour conversions above make new
+    # images without the EXIF that ImageOps.exif_transpose would look for.
+    return image.transpose(_UPRIGHT[turn]) if turn in _UPRIGHT else image
 
 
 def _to_8bit(image: Image.Image) -> Image.Image:

@@ -1,0 +1,63 @@
+"""Files no one here wrote, as archives and phones make them (issue 28): photos that carry
+their orientation beside a colour profile or in XMP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageCms
+
+from slideshow.media import probe_image
+from slideshow.renderer.video.decoding import load_photo
+
+
+def _halves(path: Path, **save) -> Path:
+    """A 320x180 picture stored sideways: red on its left half, blue on its right."""
+    array = np.zeros((180, 320, 3), dtype=np.uint8)
+    array[:, :160] = (220, 30, 30)
+    array[:, 160:] = (30, 30, 220)
+    Image.fromarray(array).save(path, **save)
+    return path
+
+
+def _exif(orientation: int) -> bytes:
+    exif = Image.Exif()
+    exif[0x0112] = orientation
+    return exif.tobytes()
+
+
+SRGB = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+XMP = (
+    b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-'
+    b'syntax-ns#"><rdf:Description xmlns:tiff="http://ns.adobe.com/tiff/1.0/" '
+    b'tiff:Orientation="6"/></rdf:RDF></x:xmpmeta>'
+)
+
+
+@pytest.mark.parametrize(
+    "made",
+    [
+        "exif",  # a phone photo without a profile: upright before too
+        "exif and profile",  # a phone photo: both (converting the profile dropped the turn)
+        "xmp",  # a PNG whose orientation is in XMP only
+    ],
+)
+def test_a_photo_stored_sideways_is_shown_upright(tmp_path, made):
+    if made == "xmp":
+        from PIL import PngImagePlugin
+
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", XMP.decode())
+        path = _halves(tmp_path / "phone.png", pnginfo=info)
+    elif made == "exif":
+        path = _halves(tmp_path / "phone.jpg", exif=_exif(6), quality=95)
+    else:
+        path = _halves(tmp_path / "phone.jpg", exif=_exif(6), icc_profile=SRGB, quality=95)
+    photo = np.asarray(load_photo(str(path), (180, 320), path.name).convert("RGB"), dtype=int)
+    assert photo.shape == (320, 180, 3)  # turned a quarter clockwise: upright
+    assert abs(photo[40, 90] - (220, 30, 30)).max() < 30  # red on top
+    assert abs(photo[280, 90] - (30, 30, 220)).max() < 30  # blue below
+    if made != "xmp":  # the header alone: XMP of a PNG is after its pixels
+        assert (probe_image(path).width, probe_image(path).height) == (180, 320)
