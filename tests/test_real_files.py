@@ -61,3 +61,22 @@ def test_a_photo_stored_sideways_is_shown_upright(tmp_path, made):
     assert abs(photo[280, 90] - (30, 30, 220)).max() < 30  # blue below
     if made != "xmp":  # the header alone: XMP of a PNG is after its pixels
         assert (probe_image(path).width, probe_image(path).height) == (180, 320)
+
+
+def test_a_cue_left_out_of_a_transcript_is_a_warning_at_its_place(assets, storyboard):
+    import shell
+
+    (assets / "talk.srt").write_text(
+        "1\n00:00:01,000 --> 00:00:01,000\nmachine-made\n\n2\n00:00:02,000 --> 00:00:04,000\nok\n",
+        encoding="utf-8",
+    )
+    board = storyboard(
+        "title: T\nvideo: {size: 320x180}\nsegments:\n"
+        "  - audio: talk.wav\n    transcript: talk.srt\n    photos: [red.jpg]\n"
+    )
+    result = shell.run("validate", board)
+    assert result.returncode == 0, result.stderr
+    assert (
+        f"{board}:5:17: warning: transcript 'talk.srt': line 2: a cue of no length was left out"
+        in result.stderr
+    )

@@ -49,6 +49,7 @@ def check(storyboard: str | Path | LoadedStoryboard | Checked) -> Checked:
         except StoryboardError as exc:
             return Checked(Path(storyboard), None, None, tuple(exc.problems))
     timeline, problems, warnings = planned(loaded)
+    warnings = [*loaded.warnings, *warnings]
     if problems:
         return Checked(loaded.path, loaded, None, tuple(sorted(problems)), tuple(warnings))
     return Checked(loaded.path, loaded, timeline, (), tuple(warnings))

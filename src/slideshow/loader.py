@@ -19,7 +19,7 @@ from pydantic_core import ErrorDetails
 from . import schema
 from .errors import MediaError, Problem, StoryboardError
 from .media import AudioInfo, ImageInfo, home, probe_audio, probe_image
-from .transcripts import TranscriptCue, parse_transcript
+from .transcripts import Transcript, TranscriptCue, read_transcript
 from .yaml_source import Source, load_yaml
 
 
@@ -36,6 +36,7 @@ class LoadedStoryboard:
     images: dict[str, ImageInfo] = field(default_factory=dict)
     recordings: dict[str, AudioInfo] = field(default_factory=dict)
     transcripts: dict[str, list[TranscriptCue]] = field(default_factory=dict)
+    warnings: list[Problem] = field(default_factory=list)  # cues left out of transcripts
 
     def resolve(self, written: str) -> Path:
         """The file a media path of the storyboard names."""
@@ -99,6 +100,7 @@ def load(path: str | Path) -> LoadedStoryboard:
         images=media.images,
         recordings=media.recordings,
         transcripts=media.transcripts,
+        warnings=media.warnings,
     )
 
 
@@ -148,6 +150,7 @@ class _Media:
         self.recordings: dict[str, AudioInfo] = {}
         self.transcripts: dict[str, list[TranscriptCue]] = {}
         self.problems: list[Problem] = []
+        self.warnings: list[Problem] = []
         self.seen: set[tuple[str, str]] = set()
 
     def check(self, where: tuple, kind: str, written: str) -> None:
@@ -161,13 +164,18 @@ class _Media:
             elif kind == "audio":
                 self.recordings[written] = probe_audio(path)
             else:
-                self.transcripts[written] = _read_transcript(path, written)
+                read = _read_transcript(path, written)
+                self.transcripts[written] = read.cues
+                self.warnings += [
+                    self.source.problem(where, f"warning: transcript {written!r}: {w}")
+                    for w in read.warnings
+                ]
         except MediaError as exc:
             what = {"image": "photo", "audio": "recording", "transcript": "transcript"}[kind]
             self.problems.append(self.source.problem(where, f"{what} {written!r}: {exc}"))
 
 
-def _read_transcript(path: Path, written: str) -> list[TranscriptCue]:
+def _read_transcript(path: Path, written: str) -> Transcript:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
@@ -177,7 +185,7 @@ def _read_transcript(path: Path, written: str) -> list[TranscriptCue]:
     except OSError as exc:
         raise MediaError(f"cannot be read ({exc.strerror})") from None
     try:
-        return parse_transcript(text, "the file")
+        return read_transcript(text, "the file")
     except MediaError as exc:
         raise MediaError(str(exc).replace("the file: ", "")) from None
 
