@@ -80,3 +80,69 @@ def test_a_cue_left_out_of_a_transcript_is_a_warning_at_its_place(assets, storyb
         f"{board}:5:17: warning: transcript 'talk.srt': line 2: a cue of no length was left out"
         in result.stderr
     )
+
+
+class _Hostile:
+    """A format Pillow is taught for the test, whose opener fails as damaged or hostile files
+    make real ones fail (Pillow's decompression-bomb and DDS test files raise errors besides
+    OSError, or run for minutes)."""
+
+    PREFIX = b"HOSTILE!"
+
+    @staticmethod
+    def accept(prefix: bytes) -> bool:
+        return prefix.startswith(_Hostile.PREFIX)
+
+    @staticmethod
+    def factory(fp, filename=None):
+        if b"slow" in Path(filename or fp).read_bytes() if isinstance(filename or fp, str) else b"":
+            import time
+
+            time.sleep(3)
+        raise ZeroDivisionError("a decoder's bug")
+
+
+@pytest.fixture
+def hostile(monkeypatch):
+    Image.init()
+    monkeypatch.setitem(Image.OPEN, "HOSTILE", (_Hostile.factory, _Hostile.accept))
+    monkeypatch.setattr(Image, "ID", [*Image.ID, "HOSTILE"])
+
+
+@pytest.mark.parametrize("slow", [False, True])
+def test_a_photo_that_breaks_its_decoder_is_an_error_at_its_place(
+    assets, storyboard, hostile, monkeypatch, slow
+):
+    """Every photo problem is FILE:LINE:COL naming the photo, never a crash that hides the
+    storyboard's other problems; a read that runs past the limit is stopped and reported."""
+    import slideshow
+    import slideshow.media
+
+    monkeypatch.setattr(slideshow.media, "DECODE_SECONDS", 0.3)
+    (assets / "odd.jpg").write_bytes(_Hostile.PREFIX + (b"slow" if slow else b"") + b"\0" * 64)
+    board = storyboard(
+        "title: T\nvideo: {size: 320x180}\nsegments:\n"
+        "  - photos: [odd.jpg, missing.jpg]\n"
+    )
+    checked = slideshow.check(board)
+    said = [str(p) for p in checked.problems]
+    reason = "reading its header took more than 0.3 s" if slow else "a decoder's bug"
+    assert any(
+        p.startswith(f"{board}:4:14: photo 'odd.jpg': ") and reason in p
+        for p in said
+    ), said
+    assert any("'missing.jpg': file not found" in p for p in said)  # the other problem too
+
+
+def test_a_photo_that_fails_while_rendering_names_itself(assets, storyboard, monkeypatch):
+    import slideshow.renderer.video.decoding as decoding
+    from slideshow.errors import SlideshowError
+    from slideshow.renderer import render
+
+    def broken(image, need):
+        raise IndexError("list index out of range")
+
+    monkeypatch.setattr(decoding, "_decode", broken)
+    board = storyboard("title: T\nvideo: {size: 320x180}\nsegments:\n  - photos: [red.jpg]\n")
+    with pytest.raises(SlideshowError, match=r"photo 'red\.jpg': cannot be decoded"):
+        render(board, assets / "out", jobs=1)

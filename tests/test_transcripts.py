@@ -29,7 +29,8 @@ def test_srt_formatting_is_markup_never_text():
     or an arrow of words stays."""
     text = (
         "1\n00:00:01,000 --> 00:00:02,000\n<i>We waited eight years.</i>\n\n"
-        "2\n00:00:02,000 --> 00:00:03,000\n{\\an8}<font color=\"#ffff00\">Top</font> & <b>bold</b>\n\n"
+        "2\n00:00:02,000 --> 00:00:03,000\n"
+        "{\\an8}<font color=\"#ffff00\">Top</font> & <b>bold</b>\n\n"
         "3\n00:00:03,000 --> 00:00:04,000\nA &amp; B <3, x < y > z\n"
     )
     cues = parse_transcript(text, "t.srt")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import re
+import signal
 import struct
+import threading
 import warnings
 from dataclasses import dataclass
 from fractions import Fraction
@@ -67,12 +70,38 @@ def orientation(image: Image.Image) -> int:
     return 1
 
 
+# A photo that takes longer than this to read or decode is reported, not waited for (files
+# made to hang a decoder exist: Pillow's own test suite keeps some).
+DECODE_SECONDS = 30.0
+
+
+@contextlib.contextmanager
+def time_limit(seconds: float, doing: str):
+    """Raise MediaError when the block runs longer than `seconds` (on Unix, in the main
+    thread, where the tool reads and decodes photos; elsewhere no limit)."""
+    main = threading.current_thread() is threading.main_thread()
+    if not hasattr(signal, "setitimer") or not main:
+        yield
+        return
+
+    def expired(signum, frame):
+        raise MediaError(f"{doing} took more than {seconds:g} s; the file may be damaged")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
 def probe_image(path: Path) -> ImageInfo:
     """Read an image's header; raises MediaError if it is not an image Pillow can read."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with open_image(path) as image:
+            with time_limit(DECODE_SECONDS, "reading its header"), open_image(path) as image:
                 width, height = image.size
                 turn = orientation(image)
                 info = ImageInfo(width, height, image.format or "?", image.mode)
@@ -82,7 +111,9 @@ def probe_image(path: Path) -> ImageInfo:
         raise MediaError("the file cannot be read (permission denied)") from exc
     except IsADirectoryError as exc:
         raise MediaError("this is a folder, not an image file") from exc
-    except (Image.UnidentifiedImageError, OSError, ValueError, SyntaxError) as exc:
+    except MediaError:
+        raise
+    except Exception as exc:  # whatever a damaged or hostile file makes a decoder raise
         raise MediaError(f"not an image that can be read ({_reason(exc)})") from exc
     if width < 1 or height < 1:
         raise MediaError("the image has no pixels")

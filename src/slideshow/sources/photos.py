@@ -19,7 +19,7 @@ from pathlib import Path
 from PIL import Image, IptcImagePlugin
 from PIL.ImageFile import ImageFile
 
-from ..media import open_image
+from ..media import DECODE_SECONDS, open_image, time_limit
 
 # What the renderer reads (Pillow's formats that archives use for scans and derivatives).
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".tif", ".tiff", ".png", ".webp", ".bmp", ".gif", ".jp2"}
@@ -65,7 +65,7 @@ def read_facts(path: Path) -> PhotoFacts:
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            with open_image(path) as image:
+            with time_limit(DECODE_SECONDS, "reading it"), open_image(path) as image:
                 return _facts(path, image)
     except Exception as exc:
         return PhotoFacts(path, problem=f"not an image that can be read ({exc})", readable=False)

@@ -15,7 +15,7 @@ import numpy as np
 from PIL import Image, ImageCms
 
 from ...errors import MediaError
-from ...media import open_image, orientation
+from ...media import DECODE_SECONDS, open_image, orientation, time_limit
 
 _SRGB = ImageCms.createProfile("sRGB")
 
@@ -47,15 +47,17 @@ def load_photo(
             except MediaError as exc:  # over our size limit
                 raise MediaError(f"photo {name!r}: {exc}") from None
             try:
-                image = _decode(source, need)
+                with time_limit(DECODE_SECONDS, "decoding it"):
+                    image = _decode(source, need)
             finally:
                 if image is not source:
                     source.close()
-    except MediaError:
-        raise
+    except MediaError as exc:
+        text = str(exc)
+        raise MediaError(text if text.startswith("photo ") else f"photo {name!r}: {text}") from None
     except FileNotFoundError:
         raise MediaError(f"photo {name!r}: file not found") from None
-    except (OSError, ValueError, SyntaxError, Image.DecompressionBombError) as exc:
+    except Exception as exc:  # whatever a damaged or hostile file makes a decoder raise
         raise MediaError(f"photo {name!r}: cannot be decoded ({exc}); is it truncated?") from None
     return image
 
