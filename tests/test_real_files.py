@@ -146,3 +146,53 @@ def test_a_photo_that_fails_while_rendering_names_itself(assets, storyboard, mon
     board = storyboard("title: T\nvideo: {size: 320x180}\nsegments:\n  - photos: [red.jpg]\n")
     with pytest.raises(SlideshowError, match=r"photo 'red\.jpg': cannot be decoded"):
         render(board, assets / "out", jobs=1)
+
+
+def test_a_catalogue_export_reads_as_captions_with_quotes_doubled(tmp_path):
+    """A CollectionBuilder-style CSV: every item titled (captions, not chapters), its own
+    column names, a quote doubled inside a quoted cell and a line break in a cell (the
+    sniffer guessed no doubled quotes, and lines were split before parsing); the same rows as
+    XLSX read the same."""
+    from openpyxl import Workbook
+
+    from slideshow.sources.itemlist import read_item_list
+
+    header = ["objectid", "filename", "title", "description", "image_alt_text", "identifier"]
+    rows = [
+        ["a1", "rally.jpg", 'The "Freedom Sunday" rally', "A crowd, 1987.\nWashington.",
+         "Placards in a crowd", "I-495"],
+        ["a2", "visa.jpg", "Refusal", "", "A typed form", "I-496"],
+    ]  # fmt: skip
+    csv_text = ",".join(header) + "\r\n"
+    for row in rows:
+        csv_text += ",".join('"' + c.replace('"', '""') + '"' for c in row) + "\r\n"
+    (tmp_path / "items.csv").write_text(csv_text, encoding="utf-8")
+    book = Workbook()
+    book.active.append(header)
+    for row in rows:
+        book.active.append(row)
+    book.save(tmp_path / "items.xlsx")
+    read = {}
+    for name in ("items.csv", "items.xlsx"):
+        items = read_item_list(tmp_path / name)
+        read[name] = [(r.file, r.caption, r.segment, r.alt, r.citation) for r in items.rows]
+        assert [w for w in items.warnings if "objectid" not in w] == []
+    assert read["items.csv"] == read["items.xlsx"] == [
+        ("rally.jpg", 'The "Freedom Sunday" rally', None, "Placards in a crowd", "I-495"),
+        ("visa.jpg", "Refusal", None, "A typed form", "I-496"),
+    ]
+
+
+def test_titles_on_some_rows_start_segments(tmp_path):
+    from slideshow.sources.itemlist import read_item_list
+
+    (tmp_path / "items.csv").write_text(
+        "file,title,description\na.jpg,Waiting,First\nb.jpg,,Second\nc.jpg,Letters,\n",
+        encoding="utf-8",
+    )
+    items = read_item_list(tmp_path / "items.csv")
+    assert [(r.file, r.segment, r.caption) for r in items.rows] == [
+        ("a.jpg", "Waiting", "First"),
+        ("b.jpg", None, "Second"),
+        ("c.jpg", "Letters", None),
+    ]

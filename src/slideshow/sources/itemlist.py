@@ -1,9 +1,13 @@
 """Item lists exported from a catalogue or finding aid: CSV or XLSX, one row per photograph.
 
-Columns are recognised by their header, case, spaces and underscores ignored; an unknown column
-is a warning (it may be a typo of one we know). Rows become photos in order; a filled
-`segment` (or `title`) cell starts a segment. XLSX is read with openpyxl, time cells as the
-H:MM:SS that Excel shows.
+Columns are recognised by their header, case, spaces and underscores ignored, catalogue
+exports' names among them (CollectionBuilder's `filename`, `object_location`, `identifier`,
+`image_alt_text`); an unknown column is a warning (it may be a typo of one we know). Rows become
+photos in order; a filled `segment` (or `chapter`) cell starts a segment. `title` is read by
+what the list is: where every photo has one (a catalogue's items), titles are captions; where
+only some rows have one, a title starts a segment. `description` is the caption where no
+caption or title is. XLSX is read with openpyxl, time cells as the H:MM:SS that Excel shows;
+CSV by its delimiter, quotes doubled inside quoted cells as the format has them.
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import difflib
+import io
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,16 +28,18 @@ COLUMNS = {
     "image": "file",
     "photo": "file",
     "path": "file",
+    "objectlocation": "location",  # a catalogue's file or address of the item
     "caption": "caption",
-    "description": "caption",
+    "description": "description",
     "at": "at",
     "time": "at",
     "duration": "duration",
     "segment": "segment",
-    "title": "segment",
+    "title": "title",
     "chapter": "segment",
     "alt": "alt",
     "alttext": "alt",
+    "imagealttext": "alt",
     "citation": "citation",
     "identifier": "citation",
     "itemnumber": "citation",
@@ -50,6 +57,9 @@ class Row:
     segment: str | None = None
     alt: str | None = None
     citation: str | None = None
+    title: str | None = None  # read as a caption or a segment (see the module's rule)
+    description: str | None = None
+    location: str | None = None  # object_location: the file where no file column is
 
 
 @dataclass
@@ -85,6 +95,8 @@ def read_item_list(path: Path) -> ItemList:
             names.append(None)
         else:
             names.append(None)
+    if "file" not in names and "location" in names:
+        names = ["file" if n == "location" else n for n in names]
     if "file" not in names:
         raise ValueError(
             f"{path}: no column of file names (a header such as 'file' or 'filename'); "
@@ -103,9 +115,25 @@ def read_item_list(path: Path) -> ItemList:
                     result.warnings.append(f"{path}: row {number}: {name} {value!r}: {exc}")
                     continue
             setattr(row, name, value)
-        if any(getattr(row, n) for n in ("file", "caption", "segment")):
+        if any(getattr(row, n) for n in ("file", "caption", "segment", "title", "description")):
             result.rows.append(row)
+    _titles_and_descriptions(result.rows)
     return result
+
+
+def _titles_and_descriptions(rows: list[Row]) -> None:
+    """Titles as captions where every photo has one, else as segments; descriptions as the
+    caption where there is none."""
+    photos = [r for r in rows if r.file]
+    titles_are_captions = bool(photos) and all(r.title for r in photos)
+    for row in rows:
+        if row.title:
+            if titles_are_captions:
+                row.caption = row.caption or row.title
+            else:
+                row.segment = row.segment or row.title
+        if row.description and not row.caption:
+            row.caption = row.description
 
 
 def _text(cell: object) -> str:
@@ -138,13 +166,13 @@ def _csv(path: Path) -> list[list[object]]:
     except UnicodeDecodeError:
         text = raw.decode("cp1252", errors="replace")  # Excel's "CSV" on Windows
     try:
-        dialect = csv.Sniffer().sniff(text[:4096], delimiters=",;\t")
+        delimiter = csv.Sniffer().sniff(text[:4096], delimiters=",;\t").delimiter
     except csv.Error:
-        dialect = csv.excel
-    rows: list[list[object]] = [
-        list(row) for row in csv.reader(text.splitlines(), dialect) if any(c.strip() for c in row)
-    ]
-    return rows
+        delimiter = ","
+    # Only the delimiter is guessed: quoting is the format's own (RFC 4180: a quote inside a
+    # quoted cell is doubled), which the sniffer can guess wrong. Cells may hold line breaks.
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, doublequote=True)
+    return [list(row) for row in reader if any(c.strip() for c in row)]
 
 
 def _xlsx(path: Path) -> list[list[object]]:
