@@ -196,3 +196,52 @@ def test_titles_on_some_rows_start_segments(tmp_path):
         ("b.jpg", None, "Second"),
         ("c.jpg", "Letters", None),
     ]
+
+
+HOSTED = """<?xml version="1.0" encoding="UTF-8"?>
+<ROOT xmlns="https://www.weareavp.com/nunncenter/ohms"><record id="7">
+<version>5.4</version><title>Interview with Boris M.</title>
+<duration>0:00:20</duration>
+<interviewee>Boris M.</interviewee><interviewer>Rina S.; Dov L.</interviewer>
+<description>Boris recalls the refusal years in Leningrad.</description>
+<media_id>dQw4w9WgXcQ</media_id>
+<mediafile><host>YouTube</host><host_clip_id>dQw4w9WgXcQ</host_clip_id></mediafile>
+<sync></sync>
+<index><point><time>0</time><title>Leningrad</title></point>
+<point><time>10</time><title>The refusal</title></point></index>
+<transcript>&#xFEFF;We applied in 1979.
+They refused us in 1980.</transcript></record></ROOT>
+"""
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_an_ohms_record_with_its_recording_on_youtube_and_an_untimed_transcript(
+    tmp_path, dry_run
+):
+    """Most OHMS records host the recording (YouTube, Kaltura): the storyboard is written all
+    the same, from the index, naming a file to save the recording as, marked to check; an
+    untimed transcript (no sync marks) is not timed by guess; the abstract is the description
+    and the people are the credits."""
+    import shell
+    import yaml
+
+    (tmp_path / "boris.xml").write_text(HOSTED, encoding="utf-8")
+    board = tmp_path / "boris.yaml"
+    args = ["init", tmp_path / "boris.xml", "-o", board] + (["--dry-run"] if dry_run else [])
+    result = shell.run(*args)
+    assert result.returncode == 0, result.stderr
+    assert "its recording is on YouTube (dQw4w9WgXcQ)" in result.stderr
+    assert "no sync marks, so it is not timed by guess" in result.stderr
+    text = result.stdout if dry_run else board.read_text(encoding="utf-8")
+    check = "# Check: its recording is on YouTube (dQw4w9WgXcQ); the storyboard names boris.m4a"
+    assert check in text
+    data = yaml.safe_load(text[text.index("title:"):] if dry_run else text)
+    assert data["description"] == "Boris recalls the refusal years in Leningrad.\n"
+    people = ["Interviewee: Boris M.", "Interviewer: Rina S.", "Interviewer: Dov L."]
+    assert data["credits"] == people
+    assert [s["title"] for s in data["segments"]] == ["Leningrad", "The refusal"]
+    assert data["segments"][0]["audio"] == {"file": "boris.m4a", "end": "0:10.000"}
+    assert all("transcript" not in s for s in data["segments"])
+    if not dry_run:
+        untimed = board.with_name("boris.transcript.txt").read_text(encoding="utf-8")
+        assert untimed == "We applied in 1979.\nThey refused us in 1980.\n"  # no BOM

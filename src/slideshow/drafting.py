@@ -74,6 +74,9 @@ class _Found:
     transcripts: list[Path] = field(default_factory=list)
     indexes: list[Ohms] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # An OHMS index whose recording is hosted elsewhere (YouTube, Kaltura) or not beside it:
+    # the storyboard names a file for it, marked to check, and is written all the same.
+    awaited: Path | None = None
 
 
 def init(
@@ -112,6 +115,15 @@ def init(
                 f"{ohms.path}: its transcript is written beside the storyboard, so only with "
                 "-o FILE; it is left out here"
             )
+    untimed_out: Path | None = None
+    if ohms is not None and ohms.text:
+        untimed_out = folder / f"{target.stem}.transcript.txt" if to_file else None
+        kept = f"its text is written to {untimed_out.name} " if untimed_out else ""
+        result.warnings.append(
+            f"{ohms.path}: its transcript has no sync marks, so it is not timed by guess and "
+            f"no captions come from it; {kept}for timing against the recording "
+            "(slideshow align, or by hand as WebVTT)"
+        )
     transcript = transcript_out or (found.transcripts[0] if found.transcripts else None)
     document = _document(sources, found, segments, folder, transcript)
     name = str(output) if to_file else "THIS-FILE"
@@ -128,6 +140,8 @@ def init(
     folder.mkdir(parents=True, exist_ok=True)
     if transcript_out is not None and ohms is not None and ohms.vtt:
         write_text(transcript_out, ohms.vtt)
+    if untimed_out is not None and ohms is not None and ohms.text:
+        write_text(untimed_out, ohms.text)
     write_text(target, result.text)
     result.written = target
     return result
@@ -212,18 +226,45 @@ def _facts(path: Path, found: _Found) -> PhotoFacts:
 
 
 def _recording_of(ohms: Ohms, found: _Found) -> None:
-    """The recording an OHMS file names, when it is beside it."""
-    if not ohms.media:
-        found.warnings.append(f"{ohms.path}: it names no recording; give the recording too")
-        return
-    candidate = ohms.path.parent / Path(ohms.media.split("?")[0]).name
-    try:
-        found.recordings.append((candidate, probe_audio(candidate)))
-    except MediaError:
+    """The recording an OHMS file names, when it is beside it; else a file name for it that
+    the storyboard gives, to be checked (found.awaited)."""
+    if ohms.media and not ohms.remote:
+        candidate = ohms.path.parent / Path(ohms.media.split("?")[0]).name
+        try:
+            found.recordings.append((candidate, probe_audio(candidate)))
+            return
+        except MediaError:
+            pass
+    if not ohms.points:
+        where = f" ({ohms.media!r})" if ohms.media else ""
         found.warnings.append(
-            f"{ohms.path}: its recording {ohms.media!r} is not beside it; give the recording "
-            "as a source too"
+            f"{ohms.path}: its recording{where} is not beside it; give the recording too"
         )
+        return
+    found.awaited = ohms.path.parent / (
+        Path(ohms.media.split("?")[0]).name
+        if ohms.media and not ohms.remote
+        else f"{ohms.path.stem}.m4a"
+    )
+    found.warnings.append(f"{ohms.path}: {_where_recording(ohms)}; {_awaited_note(found)}")
+
+
+def _where_recording(ohms: Ohms) -> str:
+    if ohms.host:
+        return f"its recording is on {ohms.host} ({ohms.media})"
+    if ohms.remote:
+        return f"its recording is at {ohms.media}"
+    if ohms.media:
+        return f"its recording {ohms.media!r} is not beside it"
+    return "it names no recording"
+
+
+def _awaited_note(found: _Found) -> str:
+    name = found.awaited.name if found.awaited else "the recording"
+    return (
+        f"the storyboard names {name} for it: save the recording as that file (or write its "
+        "name there), then render"
+    )
 
 
 # --- putting segments together --------------------------------------------------------------
@@ -231,6 +272,12 @@ def _recording_of(ohms: Ohms, found: _Found) -> None:
 
 def _compose(found: _Found, at_silences: bool) -> list[_Segment]:
     photos = _photos(found)
+    if not found.recordings and found.awaited is not None:
+        # The index gives the segments; the recording's length, as the OHMS record says it
+        # (else unknown: the last segment runs to the recording's end).
+        known = found.indexes[0].duration
+        length = Fraction(str(known)) if known else Fraction(10**7)
+        found.recordings.append((found.awaited, AudioInfo(length, 48_000, 2, "?")))
     if not found.recordings:
         return _silent(photos, found)
     recording, info = found.recordings[0]
@@ -475,6 +522,13 @@ def _document(sources, found, segments, folder: Path, transcript) -> CommentedMa
     doc = CommentedMap()
     ohms = found.indexes[0] if found.indexes else None
     doc["title"] = _title(found, ohms)
+    if ohms is not None and ohms.description:
+        doc["description"] = LiteralScalarString(ohms.description.strip() + "\n")
+    if ohms is not None and (ohms.interviewees or ohms.interviewers):
+        doc["credits"] = CommentedSeq(
+            [f"Interviewee: {name}" for name in ohms.interviewees]
+            + [f"Interviewer: {name}" for name in ohms.interviewers]
+        )
     if root != folder:
         doc["media_root"] = _relative(root, folder)
     seq = CommentedSeq()
@@ -485,6 +539,10 @@ def _document(sources, found, segments, folder: Path, transcript) -> CommentedMa
             entry["title"] = segment.title
         if recording is not None:
             entry["audio"] = _audio(recording, segment, root)
+            if number == 0 and found.awaited is not None and ohms is not None:
+                entry.yaml_add_eol_comment(
+                    f"Check: {_where_recording(ohms)}; {_awaited_note(found)}", "audio"
+                )
             if transcript is not None:
                 entry["transcript"] = _relative(Path(transcript).resolve(), root)
         photos = CommentedSeq()

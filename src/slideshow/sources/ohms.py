@@ -32,8 +32,22 @@ class Ohms:
     media: str | None = None  # the recording's file name or address, as the file gives it
     points: list[IndexPoint] = field(default_factory=list)
     vtt: str | None = None  # the transcript as WebVTT (new style, or made from sync marks)
-    style: str = "vtt"  # vtt | sync | none
+    style: str = "vtt"  # vtt | sync | untimed | none
+    text: str | None = None  # an untimed transcript's text (no sync marks: left for `align`)
+    description: str | None = None  # the interview's abstract
+    interviewees: list[str] = field(default_factory=list)
+    interviewers: list[str] = field(default_factory=list)
+    duration: float | None = None  # seconds, as the record gives it
+    host: str | None = None  # where the recording is kept, when not in a file: YouTube, ...
     warnings: list[str] = field(default_factory=list)
+
+    @property
+    def remote(self) -> bool:
+        """Whether the recording is hosted (a streaming service, an address), not a file."""
+        media = self.media or ""
+        return bool(self.host) or media.startswith(("http://", "https://")) or (
+            bool(media) and "." not in Path(media).name  # a bare id, as YouTube's
+        )
 
 
 def _local(tag: str) -> str:
@@ -53,6 +67,16 @@ def _text(element, name: str) -> str | None:
     return text or None
 
 
+def _all_text(element, name: str) -> list[str]:
+    """The texts of every child of that name (an interview may have several interviewees),
+    each split at semicolons, as OHMS lists several names in one field."""
+    found = []
+    for child in element:
+        if _local(child.tag) == name and (child.text or "").strip():
+            found += [part.strip() for part in child.text.split(";") if part.strip()]
+    return found
+
+
 def read_ohms(path: Path) -> Ohms:
     """Read an OHMS file; raises ValueError naming the file when it is not OHMS XML."""
     try:
@@ -70,6 +94,16 @@ def read_ohms(path: Path) -> Ohms:
         )
     ohms = Ohms(path, title=_text(record, "title"))
     ohms.media = _text(record, "file_name") or _text(record, "media_url")
+    ohms.description = _text(record, "description")
+    ohms.interviewees = _all_text(record, "interviewee")
+    ohms.interviewers = _all_text(record, "interviewer")
+    ohms.duration = _seconds(_text(record, "duration") or "")
+    mediafile = _child(record, "mediafile")
+    host = _text(mediafile, "host") if mediafile is not None else None
+    if host and host.lower() not in ("other", "none", ""):
+        ohms.host = host
+        ohms.media = ohms.media or _text(mediafile, "host_clip_id")
+    ohms.media = ohms.media or _text(record, "media_id")
     index = _child(record, "index")
     for number, point in enumerate(index if index is not None else [], start=1):
         if _local(point.tag) != "point":
@@ -92,8 +126,13 @@ def read_ohms(path: Path) -> Ohms:
     if vtt and vtt.lstrip("\ufeff").startswith("WEBVTT"):
         ohms.vtt = _tidy_vtt(vtt)
     elif transcript is not None and (transcript.text or "").strip():
-        ohms.style = "sync"
-        ohms.vtt = _from_sync(transcript.text or "", _text(record, "sync"), ohms)
+        sync = _text(record, "sync")
+        if sync and re.search(r"\d+\(\d+\)", sync):
+            ohms.style = "sync"
+            ohms.vtt = _from_sync(transcript.text or "", sync, ohms)
+        else:  # no sync marks: never timed by guess
+            ohms.style = "untimed"
+            ohms.text = (transcript.text or "").replace("\ufeff", "").strip() + "\n"
     else:
         ohms.style = "none"
     return ohms
@@ -150,8 +189,6 @@ def _from_sync(transcript: str, sync: str | None, ohms: Ohms) -> str | None:
             found = re.fullmatch(r"\s*(\d+)\((\d+)\)\s*", mark)
             if found:
                 marks.append((int(found[1]), int(found[2])))
-    else:
-        ohms.warnings.append(f"{ohms.path}: the transcript has no sync marks; one cue holds it all")
     words = [
         (n, w, word)
         for n, line in enumerate(lines, start=1)
