@@ -64,7 +64,31 @@ media.recording(MEDIA / "talk.wav", 3.0, rate=8000)
     encoding="utf-8",
 )
 (MEDIA / "notes.txt").write_text("not an image\n", encoding="utf-8")
-FILES = ["red.jpg", "tall.png", "talk.wav", "talk.vtt", "missing.jpg", "notes.txt", "", "."]
+
+
+def _phone_photo(path: Path) -> None:
+    """As phones write them: stored sideways, EXIF orientation 6 and a colour profile."""
+    from PIL import Image, ImageCms
+
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    Image.new("RGB", (96, 64), (40, 40, 200)).save(
+        path, exif=exif.tobytes(), icc_profile=profile, quality=90
+    )
+
+
+_phone_photo(MEDIA / "turned.jpg")
+(MEDIA / "tagged.srt").write_text(
+    "\ufeff1\n00:00:00,500 --> 00:00:01,500\n<i>We waited.</i>\n\nfor years\n\n"
+    "2\n00:00:01,500 --> 00:00:01,500\n{\\an8}<font color=red>none</font>\n"
+    "3\n00:00:01,600 --> 00:00:02,900\n<b>Then</b> &amp; now\n",
+    encoding="utf-8",
+)
+FILES = [
+    "red.jpg", "tall.png", "turned.jpg", "talk.wav", "talk.vtt", "tagged.srt", "missing.jpg",
+    "notes.txt", "", ".",
+]  # fmt: skip
 
 
 # --- values ----------------------------------------------------------------------------------
@@ -158,7 +182,9 @@ def board_strategy(text, time, file, loose: bool):
         optional={
             "title": pick(text),
             "audio": pick(audio),
-            "transcript": st.sampled_from(["talk.vtt", *extra(loose, "red.jpg", "nope.vtt")])
+            "transcript": st.sampled_from(
+                ["talk.vtt", "tagged.srt", *extra(loose, "red.jpg", "nope.vtt")]
+            )
             | st.fixed_dictionaries(
                 {},
                 optional={
@@ -238,7 +264,7 @@ def board_strategy(text, time, file, loose: bool):
     )
 
 
-careful_files = st.sampled_from(["red.jpg", "tall.png"])
+careful_files = st.sampled_from(["red.jpg", "tall.png", "turned.jpg"])
 boards = st.one_of(
     board_strategy(fine_texts, fine_times, careful_files, loose=False),
     board_strategy(fine_texts, fine_times, careful_files, loose=False),
@@ -472,9 +498,15 @@ stamps = st.tuples(
 ).map(lambda t: f"{t[0]:02d}:{t[1]:02d}:{t[2]:02d}{{sep}}{t[3]:03d}")
 cue_lines = st.one_of(
     st.tuples(stamps, stamps).map(lambda pair: f"{pair[0]} --> {pair[1]}"),
+    stamps.map(lambda stamp: f"{stamp} --> {stamp}"),  # a cue of no length
+    st.tuples(stamps, st.sampled_from(["- >", "-- >", "->"]), stamps).map(" ".join),
     texts,
-    st.sampled_from(["NOTE x", "STYLE", "REGION", "-->", "1", "", "WEBVTT", "00:00 --> 00:01"]),
+    st.sampled_from(["NOTE x", "NOTE1", "STYLE", "REGION", "-->", "1", "", "WEBVTT"]),
+    st.sampled_from(["00:00 --> 00:01", "\ufeffwords", "<i>in italics</i>", "{\\an8}top"]),
+    st.sampled_from(['<font color="#ff0">yellow</font>', "<v Anna K.>a voice</v>", "a &amp; b"]),
 )
+# Markup never reaches a cue's text (issue 28: `<i>` was burned in), nor does a BOM.
+MARKUP = ("<i>", "</i>", "<b>", "<font", "{\\an8}", "<v ", "\ufeff")
 
 
 @budget(ci_examples=200)
@@ -492,6 +524,7 @@ def test_transcripts_read_or_say_why(header, lines, newline):
         assert str(exc).startswith("t.vtt: "), exc
         return
     assert cues and all(c.end > c.start and c.text for c in cues)
+    assert not any(mark in c.text for c in cues for mark in MARKUP), [c.text for c in cues]
 
 
 @budget(ci_examples=10)
