@@ -142,10 +142,13 @@ def test_a_photo_that_fails_while_rendering_names_itself(assets, storyboard, mon
     def broken(image, need):
         raise IndexError("list index out of range")
 
+    from slideshow.renderer.video.frames import SOURCES
+
+    SOURCES.clear()  # nothing made earlier in this process, nothing cached: decoded here
     monkeypatch.setattr(decoding, "_decode", broken)
     board = storyboard("title: T\nvideo: {size: 320x180}\nsegments:\n  - photos: [red.jpg]\n")
     with pytest.raises(SlideshowError, match=r"photo 'red\.jpg': cannot be decoded"):
-        render(board, assets / "out", jobs=1)
+        render(board, assets / "out", jobs=1, cache_root=assets / "cache")
 
 
 def test_a_catalogue_export_reads_as_captions_with_quotes_doubled(tmp_path):
