@@ -248,3 +248,37 @@ def test_an_ohms_record_with_its_recording_on_youtube_and_an_untimed_transcript(
     if not dry_run:
         untimed = board.with_name("boris.transcript.txt").read_text(encoding="utf-8")
         assert untimed == "We applied in 1979.\nThey refused us in 1980.\n"  # no BOM
+
+
+def test_srt_italics_are_kept_in_the_caption_files_and_dropped_elsewhere(assets, storyboard):
+    """A cue in italics throughout keeps them in the SRT and WebVTT written (both carry
+    `<i>`); the MP4's text track and the picture show the words plain, never the tags."""
+    import av
+
+    from slideshow.renderer import render
+
+    (assets / "talk.srt").write_text(
+        "1\n00:00:00,500 --> 00:00:03,000\n<i>We waited eight years.</i>\n\n"
+        "2\n00:00:03,000 --> 00:00:05,000\nThen <i>the letter</i> came.\n",
+        encoding="utf-8",
+    )
+    board = storyboard(
+        "title: T\nid: it\nvideo: {size: 320x180, quality: draft}\nloudness: off\n"
+        "style: {subtitles: en}\nsegments:\n"
+        "  - audio: {file: talk.wav, end: 6}\n    transcript: talk.srt\n    photos: [red.jpg]\n"
+    )
+    out = assets / "out"
+    render(board, out, jobs=1)
+    srt = (out / "it.srt").read_text(encoding="utf-8")
+    vtt = (out / "it.vtt").read_text(encoding="utf-8")
+    for text in (srt, vtt):
+        assert "<i>We waited eight years.</i>" in text
+        assert "Then the letter came." in text  # part of a cue: plain
+    with av.open(str(out / "it.mp4")) as container:
+        (track,) = container.streams.subtitles
+        said = []
+        for packet in container.demux(track):
+            data = bytes(packet)
+            if len(data) > 2:
+                said.append(data[2 : 2 + int.from_bytes(data[:2], "big")].decode("utf-8"))
+    assert said == ["We waited eight years.", "Then the letter came."]

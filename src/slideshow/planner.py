@@ -430,7 +430,7 @@ class _Planner:
             first = start_frame + self.frames(lo - start)
             last = min(start_frame + self.frames(hi - start), start_frame + clip.frames)
             if last > first:
-                cues.append(Cue(first, last, cue.text))
+                cues.append(Cue(first, last, cue.text, cue.italic))
                 count += 1
                 self._readable(path, written, cue)
         if not count:

@@ -109,6 +109,7 @@ class Cue:
     start: int
     end: int
     text: str
+    italic: bool = False  # in italics throughout: the caption files keep it
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,6 +287,8 @@ _SHOT_FIELDS = {
 def _encode(value: object) -> object:
     if isinstance(value, (PhotoShot, CardShot)):
         return {k: _encode(getattr(value, k, default)) for k, default in _SHOT_FIELDS.items()}
+    if isinstance(value, Cue) and not value.italic:  # the version-1 layout, as before
+        return {"start": value.start, "end": value.end, "text": value.text}
     if dataclasses.is_dataclass(value):
         return {f.name: _encode(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, Fraction):

@@ -6,8 +6,11 @@ Files in the wild are read as the WebVTT parsing algorithm reads them, SRT alike
   number and timing line (text after a blank line is kept);
 - formatting is markup, never text: WebVTT tags (voices, classes, karaoke times), SRT's HTML
   tags (`<i>`, `<b>`, `<u>`, `<font color=...>`) and ASS override blocks (`{\\an8}`) are
-  dropped, since the outputs' text (wrapped at 42 characters, split in time, drawn on the
-  picture) is plain; character references (`&amp;`) become characters;
+  taken out of the text, and character references (`&amp;`) become characters. A cue in
+  italics throughout (`<i>` or `{\\i1}`) is marked italic: the caption files (SRT, WebVTT)
+  keep its italics; what cannot carry them (the picture, the MP4's text tracks, the preview)
+  shows the text plain. Italics of part of a cue are dropped: caption text is wrapped and
+  split in time as plain words;
 - a cue of no length (start = end, common in machine-made transcripts) is dropped with a
   warning naming its line; one that ends before it starts, or whose timing line cannot be
   read (an arrow written `- >`), is a clear error naming its line;
@@ -40,6 +43,7 @@ class TranscriptCue:
     end: Fraction
     text: str
     line: int = 0  # the line of its timing in the file, for messages
+    italic: bool = False  # in italics throughout
 
 
 @dataclass
@@ -86,13 +90,14 @@ def read_transcript(text: str, name: str) -> Transcript:
         index += 1
         body, index = _body(lines, index, is_vtt)
         cue_text = _plain("\n".join(body))
+        italic = _italic("\n".join(body))
         if end == start:
             if cue_text:
                 found.warnings.append(
                     f"line {timing_line}: a cue of no length was left out ({cue_text!r})"
                 )
         elif cue_text:
-            found.cues.append(TranscriptCue(start, end, cue_text, timing_line))
+            found.cues.append(TranscriptCue(start, end, cue_text, timing_line, italic))
     if not found.cues:
         raise MediaError(f"{name}: no cues found; expected a WebVTT or SRT file")
     return found
@@ -135,6 +140,19 @@ def _next_srt_cue(lines: list[str], blank: int) -> bool:
     return bool(_NUMBER.match(lines[at])) and at + 1 < len(lines) and bool(
         _CUE_TIMING.match(lines[at + 1])
     )
+
+
+_ITALIC_LINE = re.compile(r"\s*(?:<i>|\{\\i1\})(?:(?!</?i>|\{\\i[01]\}).)*(?:</i>|\{\\i0\})?\s*")
+
+
+def _italic(text: str) -> bool:
+    """Whether every line with words is in italics throughout (`<i>...</i>`, `{\\i1}...`)."""
+    kept = [
+        _VTT_TAG.sub(lambda m: m[0] if m[0] in ("<i>", "</i>") else "", line)
+        for line in re.sub(r"\{\\(?!i[01]\})[^}]*\}", "", text).split("\n")
+    ]
+    worded = [line for line in kept if re.sub(r"<[^>]*>|\{[^}]*\}", "", line).strip()]
+    return bool(worded) and all(_ITALIC_LINE.fullmatch(line) for line in worded)
 
 
 def _plain(text: str) -> str:

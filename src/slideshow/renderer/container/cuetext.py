@@ -51,11 +51,11 @@ def wrapped(cues: tuple[Cue, ...] | list[Cue]) -> Iterator[Cue]:
     for cue in cues:
         parts = chunks(cue.text)
         if len(parts) <= 1:
-            yield Cue(cue.start, cue.end, parts[0] if parts else cue.text)
+            yield Cue(cue.start, cue.end, parts[0] if parts else cue.text, cue.italic)
             continue
         frames = cue.end - cue.start
         if frames < len(parts):  # too short to split: one cue, lines as they fall
-            yield Cue(cue.start, cue.end, "\n".join(lines_of(cue.text)))
+            yield Cue(cue.start, cue.end, "\n".join(lines_of(cue.text)), cue.italic)
             continue
         weights = [len(p.replace("\n", " ")) for p in parts]
         total, done, at = sum(weights), 0, cue.start
@@ -64,5 +64,5 @@ def wrapped(cues: tuple[Cue, ...] | list[Cue]) -> Iterator[Cue]:
             end = cue.end if index == len(parts) - 1 else cue.start + round(frames * done / total)
             end = max(end, at + 1)
             end = min(end, cue.end - (len(parts) - 1 - index))
-            yield Cue(at, end, part)
+            yield Cue(at, end, part, cue.italic)
             at = end

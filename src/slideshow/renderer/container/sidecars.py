@@ -24,7 +24,7 @@ def srt(timeline: Timeline, cues: tuple[Cue, ...] | None = None) -> str:
     for number, cue in enumerate(wrapped(chosen), start=1):
         start = _stamp(timeline.seconds(cue.start), ",")
         end = _stamp(timeline.seconds(cue.end), ",")
-        blocks.append(f"{number}\n{start} --> {end}\n{cue.text}\n")
+        blocks.append(f"{number}\n{start} --> {end}\n{_styled(cue.text, cue.italic)}\n")
     return "\n".join(blocks)
 
 
@@ -37,8 +37,13 @@ def vtt(timeline: Timeline, cues: tuple[Cue, ...] | None = None, language: str =
         end = _stamp(timeline.seconds(cue.end), ".")
         text = cue.text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         text = text.replace("-->", "--&gt;")
-        blocks.append(f"{start} --> {end}\n{text}\n")
+        blocks.append(f"{start} --> {end}\n{_styled(text, cue.italic)}\n")
     return "\n".join(blocks)
+
+
+def _styled(text: str, italic: bool) -> str:
+    """A cue's lines, in italics each (`<i>`, which SRT players and WebVTT both read)."""
+    return "\n".join(f"<i>{line}</i>" for line in text.split("\n")) if italic else text
 
 
 def chapters_text(timeline: Timeline) -> str:
