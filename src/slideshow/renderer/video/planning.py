@@ -144,7 +144,8 @@ def plan_pieces(
 
 def seek_points(pieces: list[Piece], gop: int) -> list[Piece]:
     """The pieces, each hold's copies of its GOP begun where the stream needs an IDR picture
-    to keep one at least every `gop` frames (the points a player can seek to).
+    to keep one at least every `gop` frames (the points a player can seek to); across a free
+    transition of a GOP's length, every GOP and two frames.
 
     Encoded pieces have one every GOP; a hold, at its start and then every GOP (today's
     layout, kept wherever it serves). A free transition has none: the incoming hold's first
@@ -229,8 +230,9 @@ def free_transition(
     """Frames [lo, hi) of a transition from a to b as pieces made by weighted prediction, or
     None when it must be encoded. It is free when both sides are still, a hold ends where it
     begins (`before`) and the incoming shot is held after it (`after` frames), it is short
-    enough for picture order counts to weigh it and for an IDR picture either side of it to
-    be at most a GOP apart (seek_points), and the GOP leaves x264 room for the counts.
+    enough for picture order counts to weigh it, at most a GOP long (so that the IDR pictures
+    either side of it, its neighbours' last and first frames at worst, are at most a GOP and
+    two frames apart: seek_points), and the GOP leaves x264 room for the counts.
 
     Each frame's weight is as `mix` says: a crossfade is one run of frames between A's last
     picture and B's first; a fade, a run from A to its black middle picture (a `BlackKey`),
@@ -245,7 +247,7 @@ def free_transition(
         and isinstance(before, Hold)
         and before.end == lo
         and gop_frames(fps) >= MIN_FREE_GOP
-        and n + 2 <= gop_frames(fps)  # an IDR picture either side, at most a GOP apart
+        and n <= gop_frames(fps)  # an IDR picture either side, a GOP and two frames apart
     ):
         return None
 
