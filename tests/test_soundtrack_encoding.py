@@ -1,4 +1,4 @@
-"""The soundtrack's AAC made in stretches on several threads (renderer/audio.py): the same
+"""The soundtrack's AAC made in stretches on several threads (renderer/audio/soundtrack.py): the same
 packet timing as one encoder, joins that decode as cleanly as any other frame, and the same
 bytes whatever the number of threads."""
 
