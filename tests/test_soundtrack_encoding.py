@@ -1,5 +1,5 @@
-"""The soundtrack's AAC made in stretches on several threads (renderer/audio/soundtrack.py): the same
-packet timing as one encoder, joins that decode as cleanly as any other frame, and the same
+"""The soundtrack's AAC made in stretches on several threads (renderer/audio/soundtrack.py):
+the same packet timing as one encoder, joins that decode as cleanly as any other frame, and the same
 bytes whatever the number of threads."""
 
 from __future__ import annotations
