@@ -447,3 +447,23 @@ def test_a_killed_writers_partial_piece_is_removed_by_the_next_prune(tmp_path):
     mine.write_bytes(b"being written")
     PieceCache(tmp_path / "cache").prune(None, None)
     assert not stale.exists() and mine.exists()
+
+
+def test_the_manifest_names_the_transcript_the_cues_were_read_from(assets, storyboard, tmp_path):
+    """A transcript changed after the storyboard was checked: the render uses the cues read,
+    and its manifest names those bytes, not the file as it is later."""
+    import json
+
+    original = "WEBVTT\n\n00:00.500 --> 00:02.000\nWe waited.\n"
+    (assets / "talk.vtt").write_text(original, encoding="utf-8")
+    board = storyboard(
+        "title: T\nid: tr\nvideo: {size: 160x90, quality: draft}\nloudness: off\nsegments:\n"
+        "  - audio: {file: talk.wav, end: 3}\n    transcript: talk.vtt\n    photos: [red.jpg]\n"
+    )
+    checked = slideshow.check(board)
+    (assets / "talk.vtt").write_text(original.replace("waited", "left"), encoding="utf-8")
+    render(checked, tmp_path / "out", cache_root=tmp_path / "cache", jobs=1)
+    manifest = json.loads((tmp_path / "out" / "tr.json").read_text(encoding="utf-8"))
+    named = {m["path"]: m["sha256"] for m in manifest["media"]}
+    assert named["talk.vtt"] == hashlib.sha256(original.encode()).hexdigest()
+    assert "We waited." in (tmp_path / "out" / "tr.srt").read_text(encoding="utf-8")

@@ -37,6 +37,8 @@ class LoadedStoryboard:
     recordings: dict[str, AudioInfo] = field(default_factory=dict)
     transcripts: dict[str, list[TranscriptCue]] = field(default_factory=dict)
     warnings: list[Problem] = field(default_factory=list)  # cues left out of transcripts
+    # SHA-256 of each transcript's bytes as read (by resolved path): the cues' own source
+    transcript_digests: dict[str, str] = field(default_factory=dict)
 
     def resolve(self, written: str) -> Path:
         """The file a media path of the storyboard names."""
@@ -101,6 +103,7 @@ def load(path: str | Path) -> LoadedStoryboard:
         recordings=media.recordings,
         transcripts=media.transcripts,
         warnings=media.warnings,
+        transcript_digests=media.transcript_digests,
     )
 
 
@@ -149,6 +152,7 @@ class _Media:
         self.images: dict[str, ImageInfo] = {}
         self.recordings: dict[str, AudioInfo] = {}
         self.transcripts: dict[str, list[TranscriptCue]] = {}
+        self.transcript_digests: dict[str, str] = {}
         self.problems: list[Problem] = []
         self.warnings: list[Problem] = []
         self.seen: set[tuple[str, str]] = set()
@@ -164,8 +168,9 @@ class _Media:
             elif kind == "audio":
                 self.recordings[written] = probe_audio(path)
             else:
-                read = _read_transcript(path, written)
+                read, digest = _read_transcript(path, written)
                 self.transcripts[written] = read.cues
+                self.transcript_digests[str(path)] = digest
                 self.warnings += [
                     self.source.problem(where, f"warning: transcript {written!r}: {w}")
                     for w in read.warnings
@@ -175,9 +180,12 @@ class _Media:
             self.problems.append(self.source.problem(where, f"{what} {written!r}: {exc}"))
 
 
-def _read_transcript(path: Path, written: str) -> Transcript:
+def _read_transcript(path: Path, written: str) -> tuple[Transcript, str]:
+    """The transcript's cues, and the SHA-256 of the bytes they were read from (what the
+    render manifest names: the file read once, not again later)."""
     try:
-        text = path.read_text(encoding="utf-8-sig")
+        raw = path.read_bytes()
+        text = raw.decode("utf-8-sig")
     except FileNotFoundError:
         raise MediaError("file not found") from None
     except UnicodeDecodeError:
@@ -185,7 +193,7 @@ def _read_transcript(path: Path, written: str) -> Transcript:
     except OSError as exc:
         raise MediaError(f"cannot be read ({exc.strerror})") from None
     try:
-        return read_transcript(text, "the file")
+        return read_transcript(text, "the file"), hashlib.sha256(raw).hexdigest()
     except MediaError as exc:
         raise MediaError(str(exc).replace("the file: ", "")) from None
 

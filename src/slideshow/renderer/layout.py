@@ -64,7 +64,8 @@ def media_digests(
     for file in sorted(_media_files(loaded, timeline)):
         try:
             stamps[file] = stamp(file)
-            digests[file] = known.digest(Path(file), fresh)
+            read = loaded.transcript_digests.get(file)  # the bytes its cues came from
+            digests[file] = read if read is not None else known.digest(Path(file), fresh)
         except OSError as exc:
             raise SlideshowError(f"cannot read {file}: {exc.strerror}") from None
     known.save()
