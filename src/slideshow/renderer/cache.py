@@ -178,21 +178,26 @@ class PieceCache:
 
     def open(self, key: str) -> PieceReader | None:
         """The piece's headers, the whole piece checked; None if absent or damaged (a damaged
-        piece is removed, so that it is made again)."""
+        piece is removed, so that it is made again). Its packets are read again as they are
+        streamed (a long soundtrack is not held in memory)."""
+        found = self._checked(key, keep=False)
+        return PieceReader(found[0], found[1]) if found else None
+
+    def _checked(self, key: str, keep: bool) -> tuple[Path, dict, bytes | None] | None:
+        """(path, trailer, the packets' bytes if keep) of an intact piece, marked used; a
+        damaged one is removed."""
         path = self._path(key)
         try:
-            head = _checked(path)
-        except FileNotFoundError:
+            found = _checked(path, keep)
+        except OSError:  # absent, or cannot be read now: not ours to remove
             return None
-        except OSError:  # cannot be read now: not ours to remove
-            return None
-        if head is None:
+        if found is None:
             with contextlib.suppress(OSError):
                 path.unlink()
             return None
         with contextlib.suppress(OSError):  # another user's, or a read-only copy
             os.utime(path)  # recently used: pruning keeps it
-        return PieceReader(path, head)
+        return path, *found
 
     def verify(self) -> tuple[int, list[Path]]:
         """Check every piece: (pieces checked, damaged pieces removed)."""
@@ -200,7 +205,7 @@ class PieceCache:
         for path in sorted(self.root.glob("*/*.piece")):
             checked += 1
             try:
-                intact = _checked(path) is not None
+                intact = _checked(path, keep=False) is not None
             except OSError:
                 continue
             if not intact:
@@ -210,14 +215,19 @@ class PieceCache:
         return checked, removed
 
     def get(self, key: str) -> Encoded | None:
-        reader = self.open(key)
-        if reader is None:
+        """The whole piece, read once and checked as it is read; None if absent or damaged."""
+        found = self._checked(key, keep=True)
+        if found is None:
             return None
-        try:
-            packets = list(reader.packets())
-        except OSError:
-            return None
-        return Encoded(reader.extradata, packets, reader.keyframes, reader.pts, reader.durations)
+        _, head, payload = found
+        assert payload is not None
+        packets, at = [], 0
+        for size in head["sizes"]:
+            packets.append(payload[at : at + size])
+            at += size
+        extradata = bytes.fromhex(head["extradata"])
+        keyframes, pts, durations = head["keyframes"], head.get("pts"), head.get("durations")
+        return Encoded(extradata, packets, keyframes, pts, durations)
 
     def writer(self, key: str) -> PieceWriter:
         return PieceWriter(self._path(key))
@@ -305,9 +315,9 @@ class PieceCache:
         return removed, freed
 
 
-def _checked(path: Path) -> dict | None:
-    """A piece file's trailer if the piece is whole and intact, else None; OSError if it cannot
-    be read."""
+def _checked(path: Path, keep: bool) -> tuple[dict, bytes | None] | None:
+    """A piece file's trailer (and with keep, its packets' bytes, read in the same pass) if
+    the piece is whole and intact, else None; OSError if it cannot be read."""
     with open(path, "rb") as handle:
         magic = handle.read(len(_MAGIC))
         if magic not in (_MAGIC, _MAGIC_UNCHECKED):
@@ -327,19 +337,23 @@ def _checked(path: Path) -> dict | None:
                 return None
         except (ValueError, KeyError, TypeError, struct.error, OSError):
             return None
-        if magic == _MAGIC_UNCHECKED:
-            return head
-        packets = hashlib.sha256()
-        handle.seek(len(_MAGIC))
         left = end - size - len(_MAGIC)
+        handle.seek(len(_MAGIC))
+        if magic == _MAGIC_UNCHECKED:  # the format before: its structure is all there is
+            return head, handle.read(left) if keep else None
+        packets, kept = hashlib.sha256(), []
         while left > 0:
             block = handle.read(min(left, 1 << 20))
             if not block:
                 return None
             packets.update(block)
+            if keep:
+                kept.append(block)
             left -= len(block)
         stated = head.pop("sha256", None)
-        return head if stated == _sealed(packets, head) else None
+        if stated != _sealed(packets, head):
+            return None
+        return head, b"".join(kept) if keep else None
 
 
 class DigestCache:

@@ -123,7 +123,7 @@ def prepare(
         return job
     job.pieces = plan_pieces(timeline, layout.specs, layout.subtitles, free=free_transitions)
     job.missing = _missing(job.pieces, cache)
-    job.audio_missing = cache.open(job.audio_key) is None
+    job.audio_missing = not cache.has(job.audio_key)  # checked whole when muxed
     return job
 
 

@@ -70,19 +70,24 @@ def _distinct_idrs(frames: Iterator[Frame], extradata: bytes) -> Iterator[Frame]
     (7.4.3): every piece's keyframe has 0, and a hold one frame past a whole number of GOPs
     ends on a lone copy of its keyframe, just before the next piece's (JM stops there)."""
     sequence, pictures = parse_sps(extradata), parse_pps(extradata)
-    previous: int | None = None  # the idr_pic_id of the picture before, if it was an IDR
+    before: bytes | None = None  # the picture before, if it was an IDR picture: its slice
     for frame in frames:
         if not frame.keyframe:
-            previous = None
+            before = None
             yield frame
             continue
         unit = next(u for u in nal_units(frame.data) if u[0] & 0x1F == NAL_IDR_SLICE)
-        current = idr_pic_id(unit, sequence, pictures)
-        if current == previous:
-            current = 1 - current if current in (0, 1) else 0
-            data = _rewrite(frame.data, NAL_IDR_SLICE, with_idr_pic_id, sequence, pictures, current)
-            frame = Frame(data, True, frame.pts, frame.dts)
-        previous = current
+        # Only two IDR pictures in a row are read: rare, and each a keyframe's size.
+        if before is not None:
+            current = idr_pic_id(unit, sequence, pictures)
+            if current == idr_pic_id(before, sequence, pictures):
+                current = 1 - current if current in (0, 1) else 0
+                data = _rewrite(
+                    frame.data, NAL_IDR_SLICE, with_idr_pic_id, sequence, pictures, current
+                )
+                frame = Frame(data, True, frame.pts, frame.dts)
+                unit = next(u for u in nal_units(data) if u[0] & 0x1F == NAL_IDR_SLICE)
+        before = unit
         yield frame
 
 

@@ -196,10 +196,8 @@ def _copy_starts(
     apart, and one more where what follows the hold would otherwise leave a longer gap. A hold
     with nothing free beside it gets today's layout: every GOP from its start."""
     size = hold.encode_frames
-    last_rel = last - hold.start
+    last_rel = last - hold.start if after_free else 0  # the last IDR, from the hold's start
     starts = [0]
-    if not after_free:
-        last_rel = 0
     need = hold.frames + until_idr - gop  # the last IDR in the hold at this frame or later
     at = 0
     while True:
