@@ -1,13 +1,16 @@
 """Writing whole or not at all: every file the tool writes goes to a temporary name beside its
 final one (`.<name>.<pid>.part`) and is renamed into place, so a reader never finds a
 half-written file under a final name. The one writer for storyboards, outputs, previews,
-manifests and publish records.
+manifests and publish records; and what an error of the system while writing says, naming
+the file by its final name (`os_error_message`).
 """
 
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -17,6 +20,11 @@ from .errors import SlideshowError
 def part_of(path: Path) -> Path:
     """The temporary name this process writes `path` under."""
     return path.with_name(f".{path.name}.{os.getpid()}.part")
+
+
+def final_of(path: str) -> str:
+    """The final name a temporary one (part_of) stands for; any other path as it is."""
+    return re.sub(r"(^|/)\.([^/]+)\.\d+\.part$", r"\1\2", path)
 
 
 @contextlib.contextmanager
@@ -105,3 +113,28 @@ def alive(pid: int) -> bool:
     except PermissionError:
         return True
     return True
+
+
+# What to do about an error of the system, by its errno name: after "<path>: <what>; ".
+_OS_ADVICE = {
+    "ENOSPC": "no space left on the disk; free some space, or write elsewhere (--out)",
+    "EDQUOT": "the disk quota is used up; free some space, or write elsewhere (--out)",
+    "EROFS": "the disk is read-only; write elsewhere (--out)",
+    "EACCES": "permission denied; use a folder you may write to (--out), or ask for access",
+    "EPERM": "not permitted; use a folder you may write to (--out), or ask for access",
+    "EISDIR": "a folder stands where a file is to be written; move or rename that folder",
+    "ENOTDIR": "a file stands where a folder is needed; move or rename that file",
+    "ENAMETOOLONG": "the name is too long for this disk; use a shorter folder (--out)",
+    "EMFILE": "too many open files; close other programs, or render fewer at once (--jobs)",
+}
+
+
+def os_error_message(exc: OSError) -> str:
+    """One line for an error of the system (a full disk, a read-only folder, a folder where a
+    file goes): the path it concerns and what to do."""
+    name = errno.errorcode.get(exc.errno or 0, "")
+    # A rename names its target second; a file being written, by its temporary name.
+    given = exc.filename2 if exc.filename2 is not None else exc.filename
+    path = final_of(str(given)) if given is not None else ""
+    what = _OS_ADVICE.get(name) or (exc.strerror or str(exc)).rstrip(".")
+    return f"{path}: {what}" if path else what

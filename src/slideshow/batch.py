@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Generic, TypeVar
 
+from .atomic import os_error_message
 from .checking import Checked
-from .errors import SlideshowError, crash_report, os_error_message
+from .errors import SlideshowError, crash_report
 from .loader import LoadedStoryboard
 
 Storyboard = str | Path | LoadedStoryboard | Checked
@@ -69,6 +70,12 @@ def each(
         if report is not None:
             report(outcome)
     return outcomes
+
+
+def failure(storyboard: str, text: str) -> str:
+    """A failure as one storyboard's line: named by the storyboard unless the message starts
+    with it already (a storyboard's errors do, FILE:LINE:COL)."""
+    return text if text.startswith(storyboard) else f"{storyboard}: {text}"
 
 
 def failed_summary(total: int, failed: Sequence[str]) -> str | None:

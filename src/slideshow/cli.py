@@ -12,13 +12,14 @@ from pathlib import Path
 
 import click
 
+from .atomic import os_error_message
+from .batch import failure
 from .checking import Checked, check
 from .errors import (
     SlideshowError,
     StoryboardError,
     crash_log_path,
     crash_report,
-    os_error_message,
 )
 from .schema import json_schema
 from .version import __version__
@@ -287,14 +288,9 @@ def _render_all(
             for warning in outcome.result.warnings:
                 click.echo(f"{outcome.storyboard}: warning: {warning}", err=True)
         else:
-            click.echo(_failure(outcome.storyboard, outcome.error or ""), err=True)
+            click.echo(failure(outcome.storyboard, outcome.error or ""), err=True)
     print_summary(outcomes)
     return outcomes
-
-
-def _failure(storyboard: str, text: str) -> str:
-    # Storyboard errors already start with the file name.
-    return text if text.startswith(storyboard) else f"{storyboard}: {text}"
 
 
 @cli.command()
@@ -394,7 +390,7 @@ def _preview_all(paths: list[Path], out: str, sheet: bool) -> list:
     def show(outcome) -> None:
         result, path = outcome.result, outcome.storyboard
         if result is None:
-            click.echo(_failure(path, outcome.error or ""), err=True)
+            click.echo(failure(path, outcome.error or ""), err=True)
             return
         for warning in result.checked:
             click.echo(warning, err=True)
@@ -432,7 +428,7 @@ def package(files: tuple[str, ...], out: str, with_media: bool) -> None:
     def show(outcome) -> None:
         result = outcome.result
         if result is None:
-            click.echo(_failure(outcome.storyboard, outcome.error or ""), err=True)
+            click.echo(failure(outcome.storyboard, outcome.error or ""), err=True)
         else:
             line = f"{result.status}: {result.bag} ({result.files} files)"
             click.echo(f"{outcome.storyboard}: {line}")

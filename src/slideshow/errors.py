@@ -64,40 +64,6 @@ def crash_log_path() -> Path:
     return folder / CRASH_LOG
 
 
-# What to do about an error of the system, by its errno name: after "<path>: <what>; ".
-_OS_ADVICE = {
-    "ENOSPC": "no space left on the disk; free some space, or write elsewhere (--out)",
-    "EDQUOT": "the disk quota is used up; free some space, or write elsewhere (--out)",
-    "EROFS": "the disk is read-only; write elsewhere (--out)",
-    "EACCES": "permission denied; use a folder you may write to (--out), or ask for access",
-    "EPERM": "not permitted; use a folder you may write to (--out), or ask for access",
-    "EISDIR": "a folder stands where a file is to be written; move or rename that folder",
-    "ENOTDIR": "a file stands where a folder is needed; move or rename that file",
-    "ENAMETOOLONG": "the name is too long for this disk; use a shorter folder (--out)",
-    "EMFILE": "too many open files; close other programs, or render fewer at once (--jobs)",
-}
-
-
-def os_error_message(exc: OSError) -> str:
-    """One line for an error of the system (a full disk, a read-only folder, a folder where a
-    file goes): the path it concerns and what to do."""
-    import errno
-
-    name = errno.errorcode.get(exc.errno or 0, "")
-    # A rename names its target second; a file being written, by its temporary name.
-    given = exc.filename2 if exc.filename2 is not None else exc.filename
-    path = _final_name(str(given)) if given is not None else ""
-    what = _OS_ADVICE.get(name) or (exc.strerror or str(exc)).rstrip(".")
-    return f"{path}: {what}" if path else what
-
-
-def _final_name(path: str) -> str:
-    """`out/.x.mp4.123.part` (atomic.part_of) as `out/x.mp4`: the file the user knows."""
-    import re
-
-    return re.sub(r"(^|/)\.([^/]+)\.\d+\.part$", r"\1\2", path)
-
-
 def crash_report(exc: BaseException, doing: str | None = None) -> str:
     """Keep a bug's traceback (a worker's too: it is chained to the exception) in the crash
     log, and give the one line to show: what failed, and where the details are."""

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..batch import Storyboard, failed_summary, name, reason
+from ..batch import Storyboard, failed_summary, failure, name, reason
 from ..checking import check
 from ..errors import SlideshowError
 from .archive_org import ArchiveResult, publish_archive
@@ -89,18 +89,13 @@ class Line:
     err: bool = False  # for standard error (notes and failures), else standard output
 
 
-def _failure(storyboard: str, text: str) -> str:
-    # Storyboard errors already start with the file name.
-    return text if text.startswith(storyboard) else f"{storyboard}: {text}"
-
-
 def outcome_lines(outcome: PublishOutcome, dry_run: bool) -> list[Line]:
     """What one storyboard's outcome says: failures, notes, the video's address and the steps
     done, or under --dry-run the requests that would be sent."""
     path, result, lines = outcome.storyboard, outcome.result, []
     for error in (outcome.error, outcome.archive_error):
         if error is not None:
-            lines.append(Line(_failure(path, error), err=True))
+            lines.append(Line(failure(path, error), err=True))
     if outcome.archive is not None:
         archive = outcome.archive
         lines += [Line(f"{path}: archive.org: {note}", err=True) for note in archive.notes]
