@@ -93,7 +93,7 @@ def preview(
                 timeline,
                 key,
                 PieceCache(cache.root),
-                {c.file: layout.stamps[c.file] for c in timeline.audio},
+                layout.sound_stamps,
             )
         )
         with ThreadPoolExecutor(max_workers=os.cpu_count() or 2) as pool:

@@ -57,7 +57,7 @@ class Job:
     outputs: Outputs
     render_key: str
     digests: dict[str, str]
-    stamps: dict[str, Stamp]  # each media file's, when digested
+    sound_stamps: dict[str, Stamp]  # the recordings', when digested
     specs: list[PlateSpec]
     pieces: list[Piece]
     missing: list[Piece]  # distinct pieces not in the cache
@@ -72,10 +72,6 @@ class Job:
     def id(self) -> str:
         return self.timeline.id
 
-    @property
-    def sound_stamps(self) -> dict[str, Stamp]:
-        """The recordings' stamps: what the soundtrack is made from."""
-        return {c.file: self.stamps[c.file] for c in self.timeline.audio}
 
 
 def prepare(
@@ -109,7 +105,7 @@ def prepare(
         outputs=outputs,
         render_key=key,
         digests=layout.digests,
-        stamps=layout.stamps,
+        sound_stamps=layout.sound_stamps,
         specs=layout.specs,
         pieces=[],
         missing=[],

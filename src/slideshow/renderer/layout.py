@@ -21,7 +21,7 @@ from .video.plates import PlateSpec, plate_spec, plate_warnings
 @dataclass(frozen=True)
 class Layout:
     digests: dict[str, str]  # SHA-256 of every media file, by resolved path
-    stamps: dict[str, Stamp]  # each file's stamp, taken when it was digested
+    sound_stamps: dict[str, Stamp]  # each recording's, taken when it was digested
     fonts: tuple[Path, Path]  # regular, bold
     specs: list[PlateSpec]  # shot i's plate
     subtitles: list[subtitles.Subtitle]  # burned-in subtitles (style.subtitles), or none
@@ -57,13 +57,16 @@ def lay_out(
 def media_digests(
     loaded: LoadedStoryboard, timeline: Timeline, cache: PieceCache, fresh: bool = False
 ) -> tuple[dict[str, str], dict[str, Stamp]]:
-    """Every media file's SHA-256, and its stamp taken just before (media.stamp): whoever uses
-    a file later can tell that it is still the file digested."""
+    """Every media file's SHA-256, and each recording's stamp taken just before (media.stamp):
+    the soundtrack, made from them later, can tell that they are still the files digested
+    (photos are checked by their bytes when decoded, transcripts were read at load)."""
     known = DigestCache(cache.root)
     digests, stamps = {}, {}
+    recordings = {clip.file for clip in timeline.audio}
     for file in sorted(_media_files(loaded, timeline)):
         try:
-            stamps[file] = stamp(file)
+            if file in recordings:
+                stamps[file] = stamp(file)
             read = loaded.transcript_digests.get(file)  # the bytes its cues came from
             digests[file] = read if read is not None else known.digest(Path(file), fresh)
         except OSError as exc:
